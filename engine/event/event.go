@@ -66,3 +66,15 @@ func ValidID(s string) bool {
 	_, err := ulid.ParseStrict(s)
 	return err == nil
 }
+
+// Payload returns what a destination sends: the body as the last transform
+// left it, or, when envelope is true, the whole envelope as JSON.
+func (e *Event) Payload(envelope bool) ([]byte, error) {
+	if !envelope {
+		if len(e.Body) == 0 {
+			return []byte("null"), nil
+		}
+		return e.Body, nil
+	}
+	return json.Marshal(e)
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/sluice-etl/sluice/engine/component"
+	"github.com/sluice-etl/sluice/engine/flow"
+	"github.com/sluice-etl/sluice/engine/runtime"
+	"github.com/sluice-etl/sluice/engine/store"
+)
+
+func printJSON(v any) int {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintln(os.Stderr, "sluice:", err)
+		return 1
+	}
+	return 0
+}
+
+func validateJSON(path string) bool {
+	doc, err := flow.Load(path)
+	if err != nil {
+		printJSON(map[string]any{"file": path, "problems": []flow.Problem{{Message: err.Error()}}})
+		return false
+	}
+	ps := flow.Validate(doc, defaultRegistry())
+	if ps == nil {
+		ps = []flow.Problem{}
+	}
+	printJSON(map[string]any{"file": path, "problems": ps})
+	return len(ps) == 0
+}
+
+// openData opens the data directory of a flow for inspection.
+func openData(flowPath, data string) (*flow.Doc, *store.Badger, error) {
+	doc, err := flow.Load(flowPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	if data == "" {
+		data = runtime.DefaultDataDir(doc.Name)
+	}
+	if _, err := os.Stat(data); err != nil {
+		return nil, nil, fmt.Errorf("no data directory %s (has the flow run yet? use --data)", data)
+	}
+	st, err := store.Open(store.Options{Dir: data, Logger: quietLogger()})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, nil, fmt.Errorf("%w: %s is held by a running runner; stop it first", err, data)
+	}
+	return doc, st, err
+}
+
+func cmdDLQ(args []string) int {
+	fs := newFlags("dlq", "dlq list|show|purge|replay FLOW --node ID [--data DIR] [--id EVENT_ID] [--json]")
+	node := fs.String("node", "", "node whose dead letters to read (a destination or a transform)")
+	data := fs.String("data", "", "data directory (default: the flow's default)")
+	id := fs.String("id", "", "one event id (show: required; purge, replay: only this one)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return flagError(err)
+	}
+	if len(pos) != 2 || *node == "" {
+		return usageError(fs, "give an action, a flow file and --node")
+	}
+	action := pos[0]
+	doc, st, err := openData(pos[1], *data)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sluice dlq:", err)
+		return 1
+	}
+	defer st.Close()
+	if doc.Node(*node) == nil {
+		fmt.Fprintf(os.Stderr, "sluice dlq: flow %q has no node %q\n", doc.Name, *node)
+		return 1
+	}
+	var ids []string
+	if *id != "" {
+		ids = []string{*id}
+	}
+	switch action {
+	case "list":
+		dl, err := st.DeadLetters(*node, 0, 0)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sluice dlq:", err)
+			return 1
+		}
+		if *asJSON {
+			if dl == nil {
+				dl = []*store.DeadLetter{}
+			}
+			return printJSON(dl)
+		}
+		if len(dl) == 0 {
+			fmt.Printf("no dead letters at %s\n", *node)
+			return 0
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "EVENT ID\tDEAD AT\tATTEMPTS\tREASON")
+		for _, d := range dl {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", d.Event.ID, d.DeadAt.Format("2006-01-02 15:04:05Z07:00"), len(d.Attempts), cut(d.Reason, 100))
+		}
+		tw.Flush()
+		fmt.Printf("%d dead letter(s) at %s\n", len(dl), *node)
+	case "show":
+		if *id == "" {
+			return usageError(fs, "show needs --id")
+		}
+		d, err := st.DeadLetter(*node, *id)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sluice dlq:", err)
+			return 1
+		}
+		return printJSON(d)
+	case "purge":
+		n, err := st.PurgeDead(*node, ids...)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sluice dlq:", err)
+			return 1
+		}
+		fmt.Printf("purged %d dead letter(s) at %s\n", n, *node)
+	case "replay":
+		if spec, ok := defaultRegistry().Lookup(doc.Node(*node).Kind); !ok || spec.Category != component.CategoryDestination {
+			fmt.Fprintf(os.Stderr, "sluice dlq: replay works on a destination's dead letters; %q is not a destination\n", *node)
+			return 1
+		}
+		n, err := st.ReplayDead(*node, *node, ids...)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sluice dlq:", err)
+			return 1
+		}
+		fmt.Printf("replayed %d dead letter(s) into the queue of %s; they are delivered at the next run\n", n, *node)
+	default:
+		return usageError(fs, fmt.Sprintf("unknown action %q", action))
+	}
+	return 0
+}

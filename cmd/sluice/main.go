@@ -1,0 +1,56 @@
+// Command sluice is the headless runner: it validates, runs, tests and
+// inspects flow files. It is pure Go (CGO_ENABLED=0) and imports no UI code.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `sluice — durable event-driven ETL
+
+Usage:
+  sluice run FLOW [--data DIR] [--listen ADDR] [--log-format text|json]
+  sluice validate FLOW
+  sluice kinds [--json]
+  sluice dlq list|show|purge FLOW --node ID [--data DIR] [--id EVENT_ID]
+  sluice bench [flags]          (see sluice bench -h)
+  sluice version
+
+Run "sluice COMMAND -h" for the flags of a command.
+`
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(dispatch(os.Args[1:]))
+}
+
+func dispatch(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(rest)
+	case "validate":
+		return cmdValidate(rest)
+	case "kinds":
+		return cmdKinds(rest)
+	case "dlq":
+		return cmdDLQ(rest)
+	case "bench":
+		return cmdBench(rest)
+	case "version", "--version", "-v":
+		fmt.Println("sluice", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "sluice: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/sluice-etl/sluice/engine/component"
+	"github.com/sluice-etl/sluice/engine/runtime"
+)
+
+func cmdRun(args []string) int {
+	fs := newFlags("run", "run FLOW [--data DIR] [--listen ADDR] [--log-format text|json]")
+	data := fs.String("data", "", "data directory (default: ~/.local/share/sluice/FLOW-NAME)")
+	listen := fs.String("listen", "127.0.0.1:8080", "address of the HTTP listener (webhooks, /healthz)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	stopTimeout := fs.Duration("stop-timeout", 0, "how long a graceful stop may take (default 10s)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return flagError(err)
+	}
+	if len(pos) != 1 {
+		return usageError(fs, "give exactly one flow file")
+	}
+	log, err := newLogger(os.Stderr, *logFormat, *logLevel)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sluice run:", err)
+		return 2
+	}
+	doc, ok := loadFlow(pos[0], os.Stderr)
+	if !ok {
+		return 1
+	}
+	rt, err := runtime.New(doc, component.Default, runtime.Options{DataDir: *data, Listen: *listen, Logger: log, StopTimeout: *stopTimeout})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sluice run:", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := rt.Start(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "sluice run:", err)
+		return 1
+	}
+	for _, n := range doc.Nodes {
+		if n.Kind == "webhook" {
+			if p, ok := n.Config["path"].(string); ok {
+				log.Info("webhook ready", "node", n.ID, "url", "http://"+rt.Addr()+p)
+			}
+		}
+	}
+	<-ctx.Done()
+	stop()
+	log.Info("stopping: finishing deliveries in flight (send the signal again to force)")
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
+		fmt.Fprintln(os.Stderr, "sluice run: forced exit")
+		os.Exit(130)
+	}()
+	if err := rt.Stop(context.Background()); err != nil {
+		log.Error("stop", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func cmdValidate(args []string) int {
+	fs := newFlags("validate", "validate FLOW...")
+	asJSON := fs.Bool("json", false, "print the problems as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return flagError(err)
+	}
+	if len(pos) == 0 {
+		return usageError(fs, "give a flow file")
+	}
+	code := 0
+	for _, path := range pos {
+		if *asJSON {
+			if !validateJSON(path) {
+				code = 1
+			}
+			continue
+		}
+		if _, ok := loadFlow(path, os.Stdout); !ok {
+			code = 1
+			continue
+		}
+		fmt.Printf("%s: ok\n", path)
+	}
+	return code
+}
+
+func cmdKinds(args []string) int {
+	fs := newFlags("kinds", "kinds [--json]")
+	asJSON := fs.Bool("json", false, "print every kind with its config schema as JSON")
+	if _, err := parse(fs, args); err != nil {
+		return flagError(err)
+	}
+	specs := component.Default.Specs()
+	if *asJSON {
+		return printJSON(specs)
+	}
+	for _, s := range specs {
+		fmt.Printf("%-12s %-12s %s\n", s.Kind, s.Category, s.Summary)
+	}
+	return 0
+}
+
+func indent(s, pre string) string {
+	return pre + strings.ReplaceAll(s, "\n", "\n"+pre)
+}
