@@ -1,0 +1,87 @@
+// The React Flow canvas: boxes from the store, drops from the palette.
+import { useCallback, useMemo, type DragEvent } from 'react';
+import {
+  Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type EdgeChange, type NodeTypes,
+} from '@xyflow/react';
+import { useShallow } from 'zustand/react/shallow';
+import { useDesigner } from '../store';
+import { toEdges } from '../mapping';
+import { NodeBox } from './NodeBox';
+
+export const KIND_MIME = 'application/x-sluice-kind';
+
+const nodeTypes: NodeTypes = { box: NodeBox };
+
+export function Canvas() {
+  const { nodes, edges, selectedEdge, counters, running, theme } = useDesigner(
+    useShallow((s) => ({
+      nodes: s.nodes,
+      edges: s.doc.edges,
+      selectedEdge: s.selectedEdge,
+      counters: s.counters,
+      running: s.run.running,
+      theme: s.theme,
+    })),
+  );
+  const { onNodesChange, connect, removeNodes, removeEdge, selectEdge, addNode } = useDesigner.getState();
+  const flow = useReactFlow();
+
+  const rfEdges = useMemo(
+    () =>
+      toEdges(edges, selectedEdge).map((e) => {
+        const n = counters[e.source]?.out;
+        return running && n !== undefined ? { ...e, label: String(n), animated: true } : e;
+      }),
+    [edges, selectedEdge, counters, running],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      for (const c of changes) {
+        if (c.type === 'select') selectEdge(c.selected ? c.id : null);
+        if (c.type === 'remove') removeEdge(c.id);
+      }
+    },
+    [selectEdge, removeEdge],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const kind = e.dataTransfer.getData(KIND_MIME) || e.dataTransfer.getData('text/plain');
+      if (!kind) return;
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      addNode(kind, { x: p.x - 90, y: p.y - 30 });
+    },
+    [flow, addNode],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas" onDrop={onDrop} onDragOver={(e) => {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }}>
+      <ReactFlow
+        nodes={nodes}
+        edges={rfEdges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodesDelete={(ns) => removeNodes(ns.map((n) => n.id))}
+        onConnect={(c: Connection) => connect(c.source, c.target)}
+        colorMode={theme}
+        deleteKeyCode={['Delete', 'Backspace']}
+        fitView
+        fitViewOptions={{ maxZoom: 1.2 }}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} />
+        <Controls />
+        <MiniMap pannable zoomable />
+      </ReactFlow>
+      {nodes.length === 0 && (
+        <div className="canvas-empty">Drag a source from the palette to start a flow</div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+// CodeMirror 6 with Python highlighting; errors (from a live test) are
+// marked on their lines.
+import { useEffect, useRef } from 'react';
+import { basicSetup } from 'codemirror';
+import { EditorView, keymap } from '@codemirror/view';
+import { EditorState } from '@codemirror/state';
+import { indentWithTab } from '@codemirror/commands';
+import { python } from '@codemirror/lang-python';
+import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
+
+export interface LineError {
+  line: number;
+  message: string;
+}
+
+interface Props {
+  value: string;
+  onChange: (v: string) => void;
+  errors?: LineError[];
+  testId?: string;
+  minHeight?: string;
+}
+
+const theme = EditorView.theme({
+  '&': { backgroundColor: 'var(--code-bg)', color: 'var(--text)', fontSize: '13px', border: '1px solid var(--border)', borderRadius: '6px' },
+  '&.cm-focused': { outline: '2px solid var(--accent)' },
+  '.cm-gutters': { backgroundColor: 'var(--code-gutter)', color: 'var(--muted)', border: 'none' },
+  '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'var(--code-active)' },
+  '.cm-content': { fontFamily: 'var(--mono)', caretColor: 'var(--text)' },
+  '.cm-scroller': { fontFamily: 'var(--mono)' },
+});
+
+export function CodeEditor({ value, onChange, errors = [], testId, minHeight = '180px' }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const change = useRef(onChange);
+  change.current = onChange;
+
+  useEffect(() => {
+    const v = new EditorView({
+      parent: host.current!,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          basicSetup,
+          keymap.of([indentWithTab]),
+          python(),
+          lintGutter(),
+          theme,
+          EditorView.theme({ '.cm-content, .cm-gutter': { minHeight } }),
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged) change.current(u.state.doc.toString());
+          }),
+        ],
+      }),
+    });
+    view.current = v;
+    return () => v.destroy();
+    // The editor is created once; value changes are applied below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) {
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    }
+  }, [value]);
+
+  useEffect(() => {
+    const v = view.current;
+    if (!v) return;
+    const doc = v.state.doc;
+    const diags: Diagnostic[] = errors
+      .filter((e) => e.line >= 1 && e.line <= doc.lines)
+      .map((e) => {
+        const l = doc.line(e.line);
+        return { from: l.from, to: Math.max(l.from, l.to), severity: 'error', message: e.message };
+      });
+    v.dispatch(setDiagnostics(v.state, diags));
+  }, [errors]);
+
+  return <div className="code" ref={host} data-testid={testId} />;
+}

@@ -1,0 +1,53 @@
+// Reads the runtime's per-node counters out of Runs.Stats, whichever of the
+// usual shapes it has: {nodes: {id: counters}}, {nodes: [{id|node, ...}]}
+// or {id: counters}.
+import type { Counters } from './types';
+
+const KEYS: (keyof Counters)[] = ['received', 'out', 'dropped', 'errors', 'queued', 'delivered', 'dead_lettered'];
+
+function pick(v: unknown): Counters | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const c: Counters = {};
+  let any = false;
+  for (const k of KEYS) {
+    const x = o[k];
+    if (typeof x === 'number') {
+      c[k] = x;
+      any = true;
+    }
+  }
+  return any ? c : undefined;
+}
+
+export function countersByNode(stats: unknown): Record<string, Counters> {
+  const out: Record<string, Counters> = {};
+  if (typeof stats !== 'object' || stats === null) return out;
+  const s = stats as Record<string, unknown>;
+  const nodes = 'nodes' in s || 'Nodes' in s ? (s.nodes ?? s.Nodes) : s;
+  if (Array.isArray(nodes)) {
+    for (const n of nodes) {
+      const o = n as Record<string, unknown>;
+      const id = String(o.id ?? o.node ?? o.ID ?? '');
+      const c = pick(n);
+      if (id && c) out[id] = c;
+    }
+  } else if (typeof nodes === 'object' && nodes !== null) {
+    for (const [id, v] of Object.entries(nodes as Record<string, unknown>)) {
+      const c = pick(v);
+      if (c) out[id] = c;
+    }
+  }
+  return out;
+}
+
+/** The counters worth showing on a box, in a fixed order, non-zero or key ones. */
+export const COUNTER_LABELS: [keyof Counters, string][] = [
+  ['received', 'in'],
+  ['out', 'out'],
+  ['dropped', 'dropped'],
+  ['errors', 'errors'],
+  ['queued', 'queued'],
+  ['delivered', 'delivered'],
+  ['dead_lettered', 'dead'],
+];
