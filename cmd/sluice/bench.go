@@ -38,10 +38,11 @@ func cmdBench(args []string) int {
 	backlog := fs.Int("backlog", 0, "instead: with the destination down, queue this many events and compare ingest at the start and the end")
 	python := fs.Bool("python", false, "put a python transform between webhook and http")
 	keep := fs.Bool("keep", false, "keep the temporary data directory")
+	profile := fs.String("cpuprofile", "", "write the runner's CPU profile to this file")
 	if _, err := parse(fs, args); err != nil {
 		return flagError(err)
 	}
-	b := &bench{events: *events, senders: *senders, size: *size, python: *python}
+	b := &bench{events: *events, senders: *senders, size: *size, python: *python, profile: *profile}
 	dir, err := os.MkdirTemp("", "sluice-bench-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sluice bench:", err)
@@ -88,6 +89,7 @@ type bench struct {
 	events, senders, size int
 	python                bool
 	dir                   string
+	profile               string
 }
 
 type result struct {
@@ -319,7 +321,11 @@ func (b *bench) run(mode string) (*result, error) {
 			return nil, ferr
 		}
 		data := filepath.Join(b.dir, "data-"+strconv.FormatInt(time.Now().UnixNano(), 36))
-		cmd, err = child(addr, "run", flowPath, "--data", data, "--listen", addr, "--log-level", "warn")
+		args := []string{"run", flowPath, "--data", data, "--listen", addr, "--log-level", "warn"}
+		if b.profile != "" {
+			args = append(args, "--cpuprofile", b.profile)
+		}
+		cmd, err = child(addr, args...)
 	}
 	if err != nil {
 		return nil, err

@@ -84,6 +84,9 @@ type node struct {
 	wk    *delivery.Worker
 	log   *slog.Logger
 	count counters
+	// direct lists the destinations of a source whose every edge leads to
+	// a destination: its events skip the inbox.
+	direct []string
 }
 
 type counters struct {
@@ -139,6 +142,18 @@ func New(doc *flow.Doc, reg *component.Registry, opts Options) (*Runtime, error)
 	}
 	for _, e := range doc.Edges {
 		rt.nodes[e.From].out = append(rt.nodes[e.From].out, e)
+	}
+	for _, n := range rt.order {
+		if n.cat != component.CategorySource {
+			continue
+		}
+		for _, e := range n.out {
+			if rt.nodes[e.To].cat != component.CategoryDestination {
+				n.direct = nil
+				break
+			}
+			n.direct = append(n.direct, e.To)
+		}
 	}
 	var errs []error
 	for _, fn := range doc.Nodes {
@@ -384,18 +399,23 @@ func (h *host) Ingest(ctx context.Context, items []component.Item) error {
 	if !h.rt.ready.Load() && h.rt.stopped.Load() {
 		return fmt.Errorf("ingest: %w: the flow is stopping", component.ErrUnavailable)
 	}
-	if err := h.rt.st.Ingest(ctx, items); err != nil {
+	if err := h.rt.st.Ingest(ctx, items, h.n.direct); err != nil {
 		return err
 	}
 	var accepted int64
 	for i := range items {
 		if items[i].Accepted {
 			accepted++
-			h.rt.proc.offer(items[i].Event)
+			if h.n.direct == nil {
+				h.rt.proc.offer(items[i].Event)
+			}
 		}
 	}
 	h.n.count.received.Add(accepted)
 	h.n.count.out.Add(accepted)
+	for _, d := range h.n.direct {
+		h.rt.nodes[d].count.received.Add(accepted)
+	}
 	return nil
 }
 

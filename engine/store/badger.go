@@ -56,6 +56,10 @@ type Badger struct {
 	acks   chan ack
 	max    int
 
+	// tails and seqFloor are guarded by enqMu.
+	tails    map[string]*tail
+	seqFloor uint64
+
 	mu      sync.Mutex
 	depth   map[string]*atomic.Int64
 	notify  map[string]chan struct{}
@@ -67,8 +71,9 @@ type Badger struct {
 }
 
 type ingestReq struct {
-	items []component.Item
-	done  chan error
+	items  []component.Item
+	direct []string
+	done   chan error
 }
 
 type ack struct {
@@ -121,9 +126,17 @@ func Open(opts Options) (*Badger, error) {
 		acks:      make(chan ack, 4096),
 		max:       opts.MaxBatch,
 		depth:     map[string]*atomic.Int64{},
+		tails:     map[string]*tail{},
 		notify:    map[string]chan struct{}{},
 		closing:   make(chan struct{}),
 		committed: make(chan struct{}),
+	}
+	// Every seq handed out from now on is above seqFloor: items at or
+	// below it are only on disk.
+	if s.seqFloor, err = s.nextSeq(); err != nil {
+		seq.Release()
+		db.Close()
+		return nil, fmt.Errorf("open store sequence: %w", err)
 	}
 	if err := s.countQueues(); err != nil {
 		seq.Release()
@@ -210,11 +223,11 @@ func splitKey(k []byte, prefix string) (string, []byte) {
 }
 
 // Ingest implements Store: the request joins the next group commit.
-func (s *Badger) Ingest(ctx context.Context, items []component.Item) error {
+func (s *Badger) Ingest(ctx context.Context, items []component.Item, direct []string) error {
 	if s.closed.Load() {
 		return fmt.Errorf("ingest: %w: %w", component.ErrUnavailable, ErrClosed)
 	}
-	req := &ingestReq{items: items, done: make(chan error, 1)}
+	req := &ingestReq{items: items, direct: direct, done: make(chan error, 1)}
 	select {
 	case s.ingest <- req:
 	case <-ctx.Done():
@@ -291,6 +304,11 @@ func (s *Badger) commit(batch []*ingestReq) {
 }
 
 func (s *Badger) writeIngest(batch []*ingestReq) error {
+	// Queue keys are created here too (direct ingest), so seq assignment
+	// and commit are serialised with Process.
+	s.enqMu.Lock()
+	defer s.enqMu.Unlock()
+	var appended []tailItem
 	txn := s.db.NewTransaction(true)
 	defer func() { txn.Discard() }()
 	now := time.Now()
@@ -305,38 +323,59 @@ func (s *Badger) writeIngest(batch []*ingestReq) error {
 		}
 		return err
 	}
-	for _, r := range batch {
-		for i := range r.items {
-			it := &r.items[i]
-			it.Accepted = false
-			if it.DedupeKey != "" {
-				k := key(pDedup, it.Event.Source, []byte(it.DedupeKey))
-				_, err := txn.Get(k)
-				if err == nil {
-					continue // seen before
+	err := func() error {
+		for _, r := range batch {
+			for i := range r.items {
+				it := &r.items[i]
+				it.Accepted = false
+				if it.DedupeKey != "" {
+					k := key(pDedup, it.Event.Source, []byte(it.DedupeKey))
+					_, err := txn.Get(k)
+					if err == nil {
+						continue // seen before
+					}
+					if !errors.Is(err, badger.ErrKeyNotFound) {
+						return err
+					}
+					e := badger.NewEntry(k, []byte(now.UTC().Format(time.RFC3339)))
+					if it.DedupeTTL > 0 {
+						e = e.WithTTL(it.DedupeTTL)
+					}
+					if err := put(e); err != nil {
+						return err
+					}
 				}
-				if !errors.Is(err, badger.ErrKeyNotFound) {
-					return err
+				if len(r.direct) == 0 {
+					v, err := encodeEvent(it.Event)
+					if err != nil {
+						return err
+					}
+					if err := put(badger.NewEntry([]byte(pInbox+it.Event.ID), v)); err != nil {
+						return err
+					}
 				}
-				e := badger.NewEntry(k, []byte(now.UTC().Format(time.RFC3339)))
-				if it.DedupeTTL > 0 {
-					e = e.WithTTL(it.DedupeTTL)
+				for _, dest := range r.direct {
+					n, err := s.nextSeq()
+					if err != nil {
+						return err
+					}
+					q := &QueueItem{Seq: n, Event: it.Event}
+					v, err := encodeItem(q)
+					if err != nil {
+						return err
+					}
+					if err := put(badger.NewEntry(seqKey(pQueue, dest, n), v)); err != nil {
+						return err
+					}
+					appended = append(appended, tailItem{dest, q})
 				}
-				if err := put(e); err != nil {
-					return err
-				}
+				it.Accepted = true
 			}
-			v, err := json.Marshal(it.Event)
-			if err != nil {
-				return fmt.Errorf("encode event: %w", err)
-			}
-			if err := put(badger.NewEntry([]byte(pInbox+it.Event.ID), v)); err != nil {
-				return err
-			}
-			it.Accepted = true
 		}
-	}
-	return txn.Commit()
+		return txn.Commit()
+	}()
+	s.appendTails(appended, err)
+	return err
 }
 
 // Inbox implements Store.
@@ -345,11 +384,11 @@ func (s *Badger) Inbox(fn func(*event.Event) error) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(pInbox), PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			var ev event.Event
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &ev) }); err != nil {
+			var ev *event.Event
+			if err := it.Item().Value(func(v []byte) (err error) { ev, err = decodeEvent(v); return err }); err != nil {
 				return fmt.Errorf("inbox %s: %w", it.Item().Key(), err)
 			}
-			if err := fn(&ev); err != nil {
+			if err := fn(ev); err != nil {
 				return err
 			}
 		}
@@ -364,9 +403,9 @@ func (s *Badger) Process(outs []Outcome) error {
 	}
 	s.enqMu.Lock()
 	defer s.enqMu.Unlock()
-	added := map[string]int64{}
+	var appended []tailItem
 	err := s.db.Update(func(txn *badger.Txn) error {
-		clear(added)
+		appended = appended[:0]
 		for _, o := range outs {
 			k := []byte(pInbox + o.InboxID)
 			if _, err := txn.Get(k); errors.Is(err, badger.ErrKeyNotFound) {
@@ -382,14 +421,15 @@ func (s *Badger) Process(outs []Outcome) error {
 				if err != nil {
 					return err
 				}
-				v, err := json.Marshal(&QueueItem{Event: e.Event})
+				q := &QueueItem{Seq: n, Event: e.Event}
+				v, err := encodeItem(q)
 				if err != nil {
 					return err
 				}
 				if err := txn.Set(seqKey(pQueue, e.Dest, n), v); err != nil {
 					return err
 				}
-				added[e.Dest]++
+				appended = append(appended, tailItem{e.Dest, q})
 			}
 			for i := range o.Dead {
 				if err := s.putDead(txn, &o.Dead[i]); err != nil {
@@ -399,15 +439,10 @@ func (s *Badger) Process(outs []Outcome) error {
 		}
 		return nil
 	})
+	s.appendTails(appended, err)
 	if err != nil {
 		return fmt.Errorf("process batch: %w", err)
 	}
-	wake := map[string]bool{}
-	for d, n := range added {
-		s.depthOf(d).Add(n)
-		wake[d] = true
-	}
-	s.wake(wake)
 	return nil
 }
 
@@ -436,6 +471,9 @@ func (s *Badger) nextSeq() (uint64, error) {
 
 // QueueRead implements Store.
 func (s *Badger) QueueRead(dest string, after uint64, limit int) ([]*QueueItem, error) {
+	if out, ok := s.readTail(dest, after, limit); ok {
+		return out, nil
+	}
 	var out []*QueueItem
 	err := s.db.View(func(txn *badger.Txn) error {
 		prefix := key(pQueue, dest, nil)
@@ -447,7 +485,7 @@ func (s *Badger) QueueRead(dest string, after uint64, limit int) ([]*QueueItem, 
 				continue
 			}
 			q := &QueueItem{Seq: binary.BigEndian.Uint64(rest)}
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, q) }); err != nil {
+			if err := it.Item().Value(func(v []byte) error { return decodeItem(v, q) }); err != nil {
 				return fmt.Errorf("queue %s item %d: %w", dest, q.Seq, err)
 			}
 			out = append(out, q)
@@ -526,7 +564,7 @@ func (s *Badger) QueueUpdate(dest string, it *QueueItem) error {
 	if len(it.Errors) > maxAttemptsKept {
 		it.Errors = it.Errors[len(it.Errors)-maxAttemptsKept:]
 	}
-	v, err := json.Marshal(it)
+	v, err := encodeItem(it)
 	if err != nil {
 		return err
 	}
@@ -668,7 +706,9 @@ func (s *Badger) ReplayDead(node, dest string, ids ...string) (int, error) {
 	}
 	s.enqMu.Lock()
 	defer s.enqMu.Unlock()
+	var appended []tailItem
 	err := s.db.Update(func(txn *badger.Txn) error {
+		appended = appended[:0]
 		for _, d := range dead {
 			if err := txn.Delete(seqKey(pDead, node, d.Seq)); err != nil {
 				return err
@@ -677,21 +717,22 @@ func (s *Badger) ReplayDead(node, dest string, ids ...string) (int, error) {
 			if err != nil {
 				return err
 			}
-			v, err := json.Marshal(&QueueItem{Event: d.Event})
+			q := &QueueItem{Seq: n, Event: d.Event}
+			v, err := encodeItem(q)
 			if err != nil {
 				return err
 			}
 			if err := txn.Set(seqKey(pQueue, dest, n), v); err != nil {
 				return err
 			}
+			appended = append(appended, tailItem{dest, q})
 		}
 		return nil
 	})
+	s.appendTails(appended, err)
 	if err != nil {
 		return 0, fmt.Errorf("replay dead letters of %s: %w", node, err)
 	}
-	s.depthOf(dest).Add(int64(len(dead)))
-	s.wake(map[string]bool{dest: true})
 	return len(dead), s.db.Sync()
 }
 

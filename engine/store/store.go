@@ -70,7 +70,9 @@ type Outcome struct {
 type Store interface {
 	// Ingest writes the items to the inbox and returns after they are
 	// synced to disk. Concurrent calls share one sync (group commit).
-	Ingest(ctx context.Context, items []component.Item) error
+	// With direct set (a source wired only to destinations) the items skip
+	// the inbox and go straight into those destination queues.
+	Ingest(ctx context.Context, items []component.Item, direct []string) error
 	// Inbox calls fn for each inbox event in id order, for recovery.
 	Inbox(fn func(*event.Event) error) error
 	// Process consumes inbox events and applies their outcomes in one
