@@ -5,6 +5,8 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"github.com/sluice-etl/sluice/engine/pyrt"
 )
 
 const usage = `sluice — durable event-driven ETL
@@ -12,6 +14,7 @@ const usage = `sluice — durable event-driven ETL
 Usage:
   sluice run FLOW [--data DIR] [--listen ADDR] [--log-format text|json]
   sluice validate FLOW
+  sluice test FLOW --node ID --events FILE [--json]   (run a python node on sample events)
   sluice kinds [--json]
   sluice dlq list|show|purge FLOW --node ID [--data DIR] [--id EVENT_ID]
   sluice bench [flags]          (see sluice bench -h)
@@ -24,6 +27,7 @@ Run "sluice COMMAND -h" for the flags of a command.
 var version = "dev"
 
 func main() {
+	pyrt.MaybeRunWorker() // a python worker process of this binary never returns here
 	os.Exit(dispatch(os.Args[1:]))
 }
 
@@ -38,6 +42,8 @@ func dispatch(args []string) int {
 		return cmdRun(rest)
 	case "validate":
 		return cmdValidate(rest)
+	case "test":
+		return cmdTest(rest)
 	case "kinds":
 		return cmdKinds(rest)
 	case "dlq":

@@ -8,5 +8,6 @@ import (
 	_ "github.com/sluice-etl/sluice/engine/nodes/http"
 	_ "github.com/sluice-etl/sluice/engine/nodes/log"
 	_ "github.com/sluice-etl/sluice/engine/nodes/poll"
+	_ "github.com/sluice-etl/sluice/engine/nodes/python"
 	_ "github.com/sluice-etl/sluice/engine/nodes/webhook"
 )

@@ -1,0 +1,291 @@
+package pyrt
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/go-python/gpython/py"
+)
+
+// Meta is what a transform's optional second argument holds.
+type Meta struct {
+	ID         string            `json:"id"`
+	Source     string            `json:"source"`
+	ReceivedAt time.Time         `json:"received_at"`
+	Headers    map[string]string `json:"headers,omitempty"`
+}
+
+// Outcome is what one call of a transform made of one event.
+type Outcome struct {
+	// Outputs are the events returned: one for a dict, several for a
+	// list of dicts, none for None.
+	Outputs []json.RawMessage `json:"outputs"`
+	// Err is set when the call failed; Outputs is then empty.
+	Err *Error `json:"error"`
+	// Logs is what print() wrote, one entry per call of print.
+	Logs []string `json:"logs"`
+}
+
+// Interp is one interpreter with a transform loaded. It is not safe for
+// concurrent use (gpython contexts are not) and must run inside a worker
+// process: user code can loop forever or exhaust memory and stack.
+type Interp struct {
+	sb        *sandbox
+	lines     []string
+	fn        py.Object
+	wantsMeta bool
+	defLine   int // line of "def <function>", for errors about the result
+	logs      []string
+	order     keyOrder
+	rng       *pyRandom
+}
+
+// CheckSyntax compiles code without running it and returns the first
+// syntax error, or nil. It is pure and fast, for validation.
+func CheckSyntax(code string) *Error {
+	_, err := compileSource(code)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+func compileSource(code string) (*py.Code, *Error) {
+	lines := strings.Split(code, "\n")
+	src, rerr := Rewrite(code)
+	if rerr != nil {
+		return nil, rerr
+	}
+	if !strings.HasSuffix(src, "\n") {
+		src += "\n"
+	}
+	c, err := py.Compile(src, filename, py.ExecMode, 0, true)
+	if err != nil {
+		return nil, syntaxError(err, lines)
+	}
+	fixCellArgs(c)
+	return c, nil
+}
+
+// NewInterp compiles code, runs its top level and looks up the function.
+// A failure is an *Error (syntax error, exception at top level, missing
+// function).
+func NewInterp(code, function string) (in *Interp, err error) {
+	lines := strings.Split(code, "\n")
+	c, perr := compileSource(code)
+	if perr != nil {
+		return nil, perr
+	}
+	in = &Interp{lines: lines, order: keyOrder{}}
+	in.rng = newRandom(time.Now().UnixNano())
+	in.sb = &sandbox{store: py.NewModuleStore(), done: make(chan struct{}), in: in}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{Kind: KindException, Type: "InternalError", Message: fmt.Sprintf("interpreter panic: %v", r), Traceback: string(debug.Stack())}
+		}
+	}()
+	if err := in.setupBuiltins(); err != nil {
+		return nil, fmt.Errorf("set up interpreter: %w", err)
+	}
+	mod, err := in.sb.store.NewModule(in.sb, &py.ModuleImpl{Info: py.ModuleInfo{Name: "__main__", FileDesc: filename}})
+	if err != nil {
+		return nil, fmt.Errorf("set up interpreter: %w", err)
+	}
+	if _, err := in.sb.RunCode(c, mod.Globals, mod.Globals, nil); err != nil {
+		return nil, exceptionError(err, lines)
+	}
+	fn, ok := mod.Globals[function]
+	if !ok {
+		return nil, &Error{Kind: KindSyntax, Type: "NameError", Message: fmt.Sprintf("the code defines no function %q", function), Line: lastLine(lines)}
+	}
+	f, ok := fn.(*py.Function)
+	if !ok {
+		return nil, &Error{Kind: KindSyntax, Type: "TypeError", Message: fmt.Sprintf("%q is a %s, not a function", function, fn.Type().Name)}
+	}
+	nargs := int(f.Code.Argcount)
+	switch {
+	case nargs == 0 && f.Code.Flags&py.CO_VARARGS == 0:
+		return nil, &Error{Kind: KindSyntax, Type: "TypeError", Message: fmt.Sprintf("%s() must take the event as its argument", function), Line: int(f.Code.Firstlineno)}
+	case nargs > 2:
+		nreq := nargs - len(f.Defaults)
+		if nreq > 2 {
+			return nil, &Error{Kind: KindSyntax, Type: "TypeError", Message: fmt.Sprintf("%s() takes %d arguments; it gets (event) or (event, meta)", function, nargs), Line: int(f.Code.Firstlineno)}
+		}
+		in.wantsMeta = true
+	case nargs == 2 || f.Code.Flags&py.CO_VARARGS != 0:
+		in.wantsMeta = true
+	}
+	in.fn = f
+	in.defLine = defLine(lines, function)
+	return in, nil
+}
+
+// defLine finds the line defining function (gpython's compiler leaves
+// Code.Firstlineno at 1).
+func defLine(lines []string, function string) int {
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "def ") && strings.HasPrefix(strings.TrimSpace(t[4:]), function) {
+			rest := strings.TrimSpace(strings.TrimSpace(t[4:])[len(function):])
+			if strings.HasPrefix(rest, "(") {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
+func lastLine(lines []string) int {
+	for i := len(lines); i > 0; i-- {
+		if strings.TrimSpace(lines[i-1]) != "" {
+			return i
+		}
+	}
+	return 1
+}
+
+// Close releases the interpreter.
+func (in *Interp) Close() error { return in.sb.Close() }
+
+// Run calls the transform on one event body.
+func (in *Interp) Run(body []byte, meta *Meta) (out Outcome) {
+	in.logs = nil
+	clear(in.order)
+	defer func() {
+		if r := recover(); r != nil {
+			out = Outcome{Err: &Error{Kind: KindException, Type: "InternalError", Message: fmt.Sprintf("interpreter panic: %v", r)}, Logs: in.logs}
+		}
+	}()
+	ev, err := decodeJSON(body, in.order)
+	if err != nil {
+		return Outcome{Err: &Error{Kind: KindResult, Type: "ValueError", Message: "event body: " + err.Error()}}
+	}
+	args := py.Tuple{ev}
+	if in.wantsMeta {
+		args = append(args, metaDict(meta))
+	}
+	res, err := py.Call(in.fn, args, nil)
+	if err != nil {
+		return Outcome{Err: exceptionError(err, in.lines), Logs: in.logs}
+	}
+	outs, perr := in.outputs(res)
+	if perr != nil {
+		return Outcome{Err: perr, Logs: in.logs}
+	}
+	return Outcome{Outputs: outs, Logs: in.logs}
+}
+
+func (in *Interp) outputs(res py.Object) ([]json.RawMessage, *Error) {
+	fnLine := in.defLine
+	bad := func(msg string) *Error {
+		return &Error{Kind: KindResult, Type: "TypeError", Message: msg, Line: fnLine, SourceLine: sourceLine(in.lines, fnLine)}
+	}
+	switch x := res.(type) {
+	case py.NoneType:
+		return nil, nil
+	case py.StringDict:
+		b, err := toJSON(x, in.order)
+		if err != nil {
+			return nil, bad("the returned dict cannot be JSON: " + exceptionMessageOf(err))
+		}
+		return []json.RawMessage{b}, nil
+	case *py.List, py.Tuple:
+		var items []py.Object
+		if l, ok := x.(*py.List); ok {
+			items = l.Items
+		} else {
+			items = x.(py.Tuple)
+		}
+		outs := make([]json.RawMessage, 0, len(items))
+		for i, it := range items {
+			d, ok := it.(py.StringDict)
+			if !ok {
+				return nil, bad(fmt.Sprintf("item %d of the returned list is %s; a transform returns a dict, a list of dicts or None", i, aType(it)))
+			}
+			b, err := toJSON(d, in.order)
+			if err != nil {
+				return nil, bad(fmt.Sprintf("item %d of the returned list cannot be JSON: %s", i, exceptionMessageOf(err)))
+			}
+			outs = append(outs, b)
+		}
+		return outs, nil
+	}
+	return nil, bad(fmt.Sprintf("the transform returned %s; it must return a dict, a list of dicts or None", aType(res)))
+}
+
+func exceptionMessageOf(err error) string {
+	if ex, ok := err.(*py.Exception); ok {
+		return exceptionMessage(ex)
+	}
+	return err.Error()
+}
+
+func metaDict(m *Meta) py.StringDict {
+	d := py.NewStringDict()
+	if m == nil {
+		m = &Meta{}
+	}
+	d["id"] = py.String(m.ID)
+	d["source"] = py.String(m.Source)
+	if m.ReceivedAt.IsZero() {
+		d["received_at"] = py.None
+	} else {
+		d["received_at"] = py.String(m.ReceivedAt.UTC().Format("2006-01-02T15:04:05.000000Z07:00"))
+	}
+	h := py.NewStringDict()
+	for k, v := range m.Headers {
+		h[k] = py.String(v)
+	}
+	d["headers"] = h
+	return d
+}
+
+// fixCellArgs fills in Code.Cell2arg, which gpython's compiler never sets
+// (only py.NewCode computes it). Without it an argument that a nested
+// scope reads (a comprehension or lambda using a function argument) is an
+// empty cell: UnboundLocalError. The mapping is computed here exactly as
+// py.NewCode does, for the code and every code object nested in it.
+func fixCellArgs(c *py.Code) {
+	for _, k := range c.Consts {
+		if nested, ok := k.(*py.Code); ok {
+			fixCellArgs(nested)
+		}
+	}
+	if len(c.Cellvars) == 0 || c.Cell2arg != nil {
+		return
+	}
+	total := int(c.Argcount + c.Kwonlyargcount)
+	if c.Flags&py.CO_VARARGS != 0 {
+		total++
+	}
+	if c.Flags&py.CO_VARKEYWORDS != 0 {
+		total++
+	}
+	m := make([]byte, len(c.Cellvars))
+	used := false
+	for i, cell := range c.Cellvars {
+		m[i] = py.CO_CELL_NOT_AN_ARG
+		for j := 0; j < total && j < len(c.Varnames); j++ {
+			if c.Varnames[j] == cell {
+				m[i] = byte(j)
+				used = true
+				break
+			}
+		}
+	}
+	if used {
+		c.Cell2arg = m
+	}
+}
+
+// aType names the type of o with its article: "an int", "a str".
+func aType(o py.Object) string {
+	n := o.Type().Name
+	if n != "" && strings.ContainsRune("aeiou", rune(n[0])) {
+		return "an " + n
+	}
+	return "a " + n
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package pyrt
+
+const raceEnabled = false

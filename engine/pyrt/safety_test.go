@@ -1,0 +1,133 @@
+package pyrt
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func items(bodies ...string) []Item {
+	out := make([]Item, len(bodies))
+	for i, b := range bodies {
+		out[i] = Item{Body: json.RawMessage(b)}
+	}
+	return out
+}
+
+func newTestPool(t *testing.T, code string, cfg Config) *Pool {
+	t.Helper()
+	cfg.Code = code
+	p, err := NewPool(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("new pool: %v", err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// The events that blow up fail alone; the ones around them still work.
+func TestSafetyBombsFailOnlyTheirEvent(t *testing.T) {
+	code := `
+def rec(n):
+    return rec(n + 1) + 1
+
+def transform(event):
+    kind = event["kind"]
+    if kind == "loop":
+        while True:
+            pass
+    if kind == "recursion":
+        return {"r": rec(0)}
+    if kind == "memory":
+        return {"s": len([0] * 10**9)}
+    if kind == "strbomb":
+        return {"s": len("a" * 10**10)}
+    if kind == "biglist":
+        x = []
+        while True:
+            x.append("x" * 1000000)
+    return {"ok": event["n"]}
+`
+	p := newTestPool(t, code, Config{Timeout: 500 * time.Millisecond, MemoryLimit: 256 << 20})
+	start := time.Now()
+	res, err := p.Run(context.Background(), items(
+		`{"kind":"ok","n":1}`, `{"kind":"loop"}`, `{"kind":"ok","n":2}`,
+		`{"kind":"recursion"}`, `{"kind":"ok","n":3}`, `{"kind":"memory"}`,
+		`{"kind":"ok","n":4}`, `{"kind":"biglist"}`, `{"kind":"ok","n":5}`,
+		`{"kind":"strbomb"}`, `{"kind":"ok","n":6}`,
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("11 events with 5 bombs took %v", time.Since(start))
+	// A bomb that allocates step by step may hit the timeout before the
+	// memory limit: either way only its event fails.
+	want := []string{"", KindTimeout, "", KindCrash, "", KindCrash, "", "", "", "", ""}
+	for i, r := range res {
+		kind := ""
+		if r.Err != nil {
+			kind = r.Err.Kind
+			t.Logf("event %d: %v", i, r.Err)
+		}
+		if i%2 == 0 {
+			if r.Err != nil || len(r.Outputs) != 1 || !strings.Contains(string(r.Outputs[0]), `"ok"`) {
+				t.Errorf("event %d: got %s %v, want a result", i, r.Outputs, r.Err)
+			}
+			continue
+		}
+		if r.Err == nil {
+			t.Errorf("event %d: no error, want %s", i, want[i])
+			continue
+		}
+		if want[i] != "" && kind != want[i] {
+			t.Errorf("event %d: error kind %s, want %s (%v)", i, kind, want[i], r.Err)
+		}
+	}
+	if !strings.Contains(res[3].Err.Error(), "recursion") {
+		t.Errorf("recursion error: %v", res[3].Err)
+	}
+	if !strings.Contains(res[1].Err.Error(), "did not finish within 500ms") {
+		t.Errorf("timeout error: %v", res[1].Err)
+	}
+}
+
+func TestSafetyNoHostAccess(t *testing.T) {
+	cases := map[string]string{
+		"open":            `open("/etc/passwd").read()`,
+		"import os":       `__import__("os").system("true")`,
+		"import sys path": `__import__("subprocess")`,
+		"file import":     `__import__("main_test")`,
+		"glob":            `__import__("glob")`,
+		"tempfile":        `__import__("tempfile")`,
+		"marshal":         `__import__("marshal")`,
+		"relative":        `__import__("x", None, None, (), 1)`,
+	}
+	for name, expr := range cases {
+		t.Run(name, func(t *testing.T) {
+			in, err := NewInterp("def transform(e):\n    return {'x': "+expr+"}\n", "transform")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := in.Run([]byte(`{}`), nil)
+			if out.Err == nil {
+				t.Fatalf("%s worked: %s", expr, out.Outputs)
+			}
+			if out.Err.Line != 2 {
+				t.Errorf("error line %d, want 2: %v", out.Err.Line, out.Err)
+			}
+		})
+	}
+	_, err := NewInterp("import os\ndef transform(e):\n    return e\n", "transform")
+	if err == nil || !strings.Contains(err.Error(), "No module named 'os'") {
+		t.Errorf("import os: %v", err)
+	}
+	in, err := NewInterp("import sys\ndef transform(e):\n    return {'a': hasattr(sys, 'stdout'), 'b': hasattr(sys, 'stdin')}\n", "transform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := in.Run([]byte(`{}`), nil); out.Err != nil || string(out.Outputs[0]) != `{"a":false,"b":false}` {
+		t.Errorf("sys: %s %v", out.Outputs, out.Err)
+	}
+}
