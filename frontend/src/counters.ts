@@ -1,7 +1,7 @@
 // Reads the runtime's per-node counters out of Runs.Stats, whichever of the
 // usual shapes it has: {nodes: {id: counters}}, {nodes: [{id|node, ...}]}
 // or {id: counters}.
-import type { Counters } from './types';
+import type { Category, Counters } from './types';
 
 const KEYS: (keyof Counters)[] = ['received', 'out', 'dropped', 'errors', 'queued', 'delivered', 'dead_lettered'];
 
@@ -41,13 +41,23 @@ export function countersByNode(stats: unknown): Record<string, Counters> {
   return out;
 }
 
-/** The counters worth showing on a box, in a fixed order, non-zero or key ones. */
-export const COUNTER_LABELS: [keyof Counters, string][] = [
-  ['received', 'in'],
-  ['out', 'out'],
-  ['dropped', 'dropped'],
-  ['errors', 'errors'],
-  ['queued', 'queued'],
-  ['delivered', 'delivered'],
-  ['dead_lettered', 'dead'],
-];
+/** The counters shown on a box, by the category of its node. */
+export const COUNTERS: Record<Category, [keyof Counters, string][]> = {
+  source: [
+    ['received', 'in'],
+    ['errors', 'errors'],
+  ],
+  transform: [
+    ['received', 'in'],
+    ['out', 'out'],
+    ['dropped', 'dropped'],
+    ['errors', 'errors'],
+  ],
+  destination: [
+    ['received', 'in'],
+    ['queued', 'queued'],
+    ['delivered', 'delivered'],
+    ['errors', 'errors'],
+    ['dead_lettered', 'dead'],
+  ],
+};

@@ -33,7 +33,7 @@ export function useShortcuts() {
       if (mod && k === 'c') return run(s.copy);
       if (mod && k === 'v') return run(s.paste);
       if (mod) return;
-      if (k === 'f') return run(() => void flow.fitView({ duration: 200, maxZoom: 1.2 }));
+      if (k === 'f') return run(() => void flow.fitView({ duration: 200, maxZoom: 1 }));
       if (k === 'l') return run(s.layout);
       if (k === '?') return run(() => s.setDialog('help'));
     };

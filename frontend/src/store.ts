@@ -45,6 +45,8 @@ export interface DesignerState {
   exported: Exported | null;
   theme: Theme;
   recent: string[];
+  /** Counts documents loaded, so the canvas fits each new one in view. */
+  loads: number;
 
   init: () => Promise<void>;
   current: () => FlowDoc;
@@ -181,6 +183,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     exported: null,
     theme: initialTheme(),
     recent: [],
+    loads: 0,
 
     init: async () => {
       try {
@@ -207,7 +210,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
 
     load: (doc, path, problems = []) => {
       const clean: FlowDoc = { ...doc, nodes: doc.nodes ?? [], edges: doc.edges ?? [], layout: doc.layout ?? {} };
-      set({ doc: clean, nodes: toCanvas(clean), path, dirty: false, problems, past: [], future: [], selectedEdge: null, tests: {} });
+      set((s) => ({ doc: clean, nodes: toCanvas(clean), path, dirty: false, problems, past: [], future: [], selectedEdge: null, tests: {}, loads: s.loads + 1 }));
       scheduleValidate();
     },
 

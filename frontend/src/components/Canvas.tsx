@@ -1,5 +1,5 @@
 // The React Flow canvas: boxes from the store, drops from the palette.
-import { useCallback, useMemo, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
 import {
   Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection, type EdgeChange, type NodeTypes,
 } from '@xyflow/react';
@@ -13,7 +13,7 @@ export const KIND_MIME = 'application/x-sluice-kind';
 const nodeTypes: NodeTypes = { box: NodeBox };
 
 export function Canvas() {
-  const { nodes, edges, selectedEdge, counters, running, theme } = useDesigner(
+  const { nodes, edges, selectedEdge, counters, running, theme, specs } = useDesigner(
     useShallow((s) => ({
       nodes: s.nodes,
       edges: s.doc.edges,
@@ -21,10 +21,20 @@ export function Canvas() {
       counters: s.counters,
       running: s.run.running,
       theme: s.theme,
+      specs: s.specs,
     })),
   );
   const { onNodesChange, connect, removeNodes, removeEdge, selectEdge, addNode } = useDesigner.getState();
   const flow = useReactFlow();
+  const loads = useDesigner((s) => s.loads);
+
+  // Fit each loaded document in view (not on every added node, so that
+  // drops land where they are dropped).
+  useEffect(() => {
+    if (loads === 0) return;
+    const t = setTimeout(() => void flow.fitView({ maxZoom: 1, duration: 150 }), 50);
+    return () => clearTimeout(t);
+  }, [loads, flow]);
 
   const rfEdges = useMemo(
     () =>
@@ -71,13 +81,12 @@ export function Canvas() {
         onConnect={(c: Connection) => connect(c.source, c.target)}
         colorMode={theme}
         deleteKeyCode={['Delete', 'Backspace']}
-        fitView
-        fitViewOptions={{ maxZoom: 1.2 }}
+        defaultViewport={{ x: 0, y: 0, zoom: 1 }}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
         <Controls />
-        <MiniMap pannable zoomable />
+        {nodes.length > 0 && <MiniMap pannable zoomable nodeColor={(n) => `var(--${specs[(n.data as { kind: string }).kind]?.category ?? 'muted'})`} />}
       </ReactFlow>
       {nodes.length === 0 && (
         <div className="canvas-empty">Drag a source from the palette to start a flow</div>

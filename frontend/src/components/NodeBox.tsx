@@ -2,15 +2,16 @@
 // the store by id; React Flow's data holds only the kind.
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { useShallow } from 'zustand/react/shallow';
 import { useDesigner } from '../store';
-import { COUNTER_LABELS } from '../counters';
+import { COUNTERS } from '../counters';
 import type { BoxNode } from '../mapping';
 
 const ICON = { source: '⇥', transform: 'ƒ', destination: '⇤' } as const;
 
 function NodeBoxImpl({ id, data, selected }: NodeProps<BoxNode>) {
   const spec = useDesigner((s) => s.specs[data.kind]);
-  const problems = useDesigner((s) => s.problems.filter((p) => p.node === id));
+  const problems = useDesigner(useShallow((s) => s.problems.filter((p) => p.node === id)));
   const counters = useDesigner((s) => s.counters[id]);
   const running = useDesigner((s) => s.run.running);
   const cat = spec?.category ?? 'transform';
@@ -30,8 +31,8 @@ function NodeBoxImpl({ id, data, selected }: NodeProps<BoxNode>) {
       <div className="box-kind">{spec?.title ?? `unknown kind ${data.kind}`}</div>
       {running && (
         <div className="box-counters" data-testid={`counters-${id}`}>
-          {COUNTER_LABELS.filter(([k]) => counters?.[k] !== undefined).map(([k, label]) => (
-            <span key={k} className={`ctr ctr-${k}`} data-testid={`ctr-${id}-${k}`}>
+          {COUNTERS[cat].filter(([k]) => counters?.[k] !== undefined).map(([k, label]) => (
+            <span key={k} className={`ctr ctr-${k}${counters?.[k] ? ' nonzero' : ''}`} data-testid={`ctr-${id}-${k}`}>
               {label} <b>{counters?.[k] ?? 0}</b>
             </span>
           ))}

@@ -31,7 +31,7 @@ export function Toolbar() {
       <nav className="group-buttons">
         <button type="button" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="undo">↶</button>
         <button type="button" onClick={redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="redo">↷</button>
-        <button type="button" onClick={() => void flow.fitView({ duration: 200, maxZoom: 1.2 })} title="Zoom to fit (F)">Fit</button>
+        <button type="button" onClick={() => void flow.fitView({ duration: 200, maxZoom: 1 })} title="Zoom to fit (F)">Fit</button>
         <button type="button" onClick={layout} title="Auto-layout (L)">Layout</button>
       </nav>
       <span className="spacer" />

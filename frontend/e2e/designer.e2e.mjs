@@ -1,0 +1,206 @@
+// End to end: the designer in Debian's chromium against `sluice serve` with
+// the real engine. Build a flow by dragging webhook, python and http from
+// the palette, connect them, type a transform, live-test two events (one
+// dropped), run the flow, POST an event to the webhook, watch the counters
+// move and the event arrive at a sink on 127.0.0.1, export the file and run
+// it with `sluice run`. Screenshots go to e2e/artifacts/.
+//
+// Needs: SLUICE_BIN (a sluice binary built with the frontend embedded).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch } from './browser.mjs';
+
+const BIN = process.env.SLUICE_BIN || '/tmp/sluice';
+const ART = new URL('./artifacts/', import.meta.url).pathname;
+mkdirSync(ART, { recursive: true });
+
+const TRANSFORM = `def transform(event):
+    if event["amount"] < 0:
+        return None
+    event["email"] = event["email"].lower()
+    print("kept", event["email"])
+    return event
+`;
+
+/** An HTTP sink on 127.0.0.1 that records every body it receives. */
+async function startSink() {
+  const bodies = [];
+  const srv = createServer((req, res) => {
+    let b = '';
+    req.on('data', (c) => (b += c));
+    req.on('end', () => {
+      bodies.push(b);
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { bodies, url: `http://127.0.0.1:${srv.address().port}/orders`, close: () => srv.close() };
+}
+
+/** Starts a sluice command and resolves once stderr matches re. */
+function startSluice(args, env, re) {
+  const p = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sluice ${args[0]} did not start:\n${log}`)), 20000);
+    const onData = (d) => {
+      log += d;
+      const m = re.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    p.stderr.on('data', onData);
+    p.stdout.on('data', onData);
+    p.on('exit', (code) => reject(new Error(`sluice ${args[0]} exited ${code}:\n${log}`)));
+  });
+  return { p, ready, log: () => log };
+}
+
+function stopProcess(p) {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null) return resolve(p.exitCode);
+    p.once('exit', (code) => resolve(code));
+    p.kill('SIGTERM');
+  });
+}
+
+async function until(what, fn, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Drags a palette item onto the canvas at (x, y) of the page. */
+async function dragKind(page, kind, x, y) {
+  await page.getByTestId(`palette-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
+}
+
+/** Connects two nodes from the output handle of one to the input of the other. */
+async function connect(page, from, to) {
+  const a = await page.getByTestId(`out-${from}`).boundingBox();
+  const b = await page.getByTestId(`in-${to}`).boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  // React Flow takes the first move as the drag start: nudge, then go in steps.
+  await page.mouse.move(a.x + a.width / 2 + 1, a.y + a.height / 2);
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+test('design, live-test, run and export a flow', { timeout: 180000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
+  const env = { XDG_DATA_HOME: join(tmp, 'data'), XDG_CONFIG_HOME: join(tmp, 'config') };
+  const sink = await startSink();
+  const serve = startSluice(['serve', '--addr', '127.0.0.1:0'], env, /designer at (http:\/\/\S+)/);
+  const [, url] = await serve.ready;
+  const browser = await launch();
+  let runner;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    const errors = [];
+    page.on('pageerror', (e) => {
+      errors.push(e.message);
+      console.error('pageerror:', e.message);
+    });
+    page.on('console', (m) => m.type() === 'error' && console.error('browser:', m.text()));
+    await page.goto(url);
+    await page.getByTestId('palette-python').waitFor();
+    await page.screenshot({ path: join(ART, '01-empty.png') });
+
+    // Build: drag three kinds from the palette.
+    await dragKind(page, 'webhook', 110, 160);
+    await dragKind(page, 'python', 330, 300);
+    await dragKind(page, 'http', 550, 160);
+    for (const id of ['webhook1', 'python1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
+    await connect(page, 'webhook1', 'python1');
+    await connect(page, 'python1', 'http1');
+    await page.getByTestId('canvas').click({ position: { x: 300, y: 680 } });
+    await page.getByTestId('flow-name').fill('orders');
+
+    // Configure the webhook and the http destination through their forms.
+    await page.getByTestId('node-webhook1').click();
+    await page.getByTestId('field-config.path').fill('/hooks/orders');
+    await page.getByTestId('node-http1').click();
+    await page.getByTestId('field-config.url').fill(sink.url);
+
+    // Type the transform into the code editor.
+    await page.getByTestId('node-python1').click();
+    const editor = page.locator('[data-testid=code-editor] .cm-content');
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(TRANSFORM);
+    await until('the flow to validate', async () => (await page.getByTestId('problem-count').textContent()) === 'valid');
+
+    // Live test: two events, the second dropped.
+    await page.getByTestId('samples').fill('[{"amount": 12, "email": "Ann@Example.COM"}, {"amount": -5, "email": "x@y.z"}]');
+    await page.getByTestId('run-test').click();
+    await page.getByTestId('result-1').waitFor();
+    assert.equal(await page.getByTestId('result-0').getAttribute('data-state'), 'ok');
+    assert.equal(await page.getByTestId('result-1').getAttribute('data-state'), 'dropped');
+    assert.match(await page.getByTestId('result-0').textContent(), /ann@example\.com/);
+    assert.match(await page.getByTestId('result-0').textContent(), /kept ann@example\.com/);
+    await page.screenshot({ path: join(ART, '02-live-test.png') });
+
+    // Run on the embedded engine and send an event to the webhook.
+    await page.getByTestId('run').click();
+    await page.getByTestId('stop').waitFor();
+    await page.getByTestId('canvas').click({ position: { x: 300, y: 680 } });
+    const hook = await page.getByTestId('url-webhook1').textContent();
+    assert.match(hook, /^http:\/\/127\.0\.0\.1:\d+\/hooks\/orders$/);
+    const res = await fetch(hook, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"amount": 30, "email": "Bob@Example.com"}' });
+    assert.equal(res.status, 202);
+    await until('delivery to the sink', () => sink.bodies.length === 1);
+    assert.deepEqual(JSON.parse(sink.bodies[0]), { amount: 30, email: 'bob@example.com' });
+    await until('the counters', async () => (await page.getByTestId('ctr-http1-delivered').textContent().catch(() => '')) === 'delivered 1');
+    assert.equal(await page.getByTestId('ctr-webhook1-received').textContent(), 'in 1');
+    await page.screenshot({ path: join(ART, '03-running.png') });
+
+    // Export for a server, then stop.
+    await page.getByTestId('export').click();
+    const file = join(tmp, 'orders.yaml');
+    await page.getByTestId('export-path').fill(file);
+    await page.getByTestId('export-write').click();
+    await page.getByTestId('export-written').waitFor();
+    assert.match(await page.getByTestId('export-command').textContent(), /^sluice run /);
+    await page.screenshot({ path: join(ART, '04-export.png') });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('stop').click();
+    await page.getByTestId('run').waitFor();
+    assert.deepEqual(errors, []);
+
+    // The exported file runs headless with identical semantics.
+    const exported = readFileSync(file, 'utf8');
+    assert.match(exported, /kind: python/);
+    assert.match(exported, /layout:/);
+    runner = startSluice(['run', file, '--listen', '127.0.0.1:0', '--data', join(tmp, 'run-data')], env, /listen=(127\.0\.0\.1:\d+)/);
+    const [, addr] = await runner.ready;
+    const r2 = await fetch(`http://${addr}/hooks/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"amount": 1, "email": "CAROL@example.com"}' });
+    assert.equal(r2.status, 202);
+    const r3 = await fetch(`http://${addr}/hooks/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"amount": -1, "email": "dropped@example.com"}' });
+    assert.equal(r3.status, 202);
+    await until('delivery by sluice run', () => sink.bodies.length === 2);
+    assert.deepEqual(JSON.parse(sink.bodies[1]), { amount: 1, email: 'carol@example.com' });
+    assert.equal(await stopProcess(runner.p), 0, runner.log());
+    runner = undefined;
+  } catch (e) {
+    await page.screenshot({ path: join(ART, 'failure.png') }).catch(() => {});
+    throw e;
+  } finally {
+    if (runner) await stopProcess(runner.p);
+    await browser.close();
+    await stopProcess(serve.p);
+    sink.close();
+  }
+});
