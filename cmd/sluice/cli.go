@@ -66,15 +66,17 @@ func loadFlow(path string, stderr io.Writer) (*flow.Doc, bool) {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return nil, false
 	}
-	if ps := flow.Validate(doc, component.Default); len(ps) > 0 {
+	ps := flow.Validate(doc, component.Default)
+	if len(ps) > 0 {
 		printProblems(stderr, path, ps)
-		return nil, false
 	}
-	return doc, true
+	return doc, len(flow.Errors(ps)) == 0
 }
 
 func printProblems(w io.Writer, path string, ps []flow.Problem) {
-	fmt.Fprintf(w, "%s: %d problem(s):\n", path, len(ps))
+	if n := len(flow.Errors(ps)); n > 0 {
+		fmt.Fprintf(w, "%s: %d problem(s):\n", path, n)
+	}
 	for _, p := range ps {
 		fmt.Fprintf(w, "  %s\n", p)
 	}

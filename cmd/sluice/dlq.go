@@ -34,7 +34,7 @@ func validateJSON(path string) bool {
 		ps = []flow.Problem{}
 	}
 	printJSON(map[string]any{"file": path, "problems": ps})
-	return len(ps) == 0
+	return len(flow.Errors(ps)) == 0
 }
 
 // openData opens the data directory of a flow for inspection.

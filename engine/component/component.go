@@ -188,6 +188,10 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	switch x := v.(type) {
 	case string:
+		if x == "" {
+			*d = 0
+			return nil
+		}
 		p, err := time.ParseDuration(x)
 		if err != nil {
 			return fmt.Errorf("invalid duration %q (use e.g. 500ms, 30s, 10m, 2h)", x)

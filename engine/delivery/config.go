@@ -62,7 +62,11 @@ type Alert struct {
 }
 
 func dur(desc, def string, examples ...any) *component.Schema {
-	return &component.Schema{Type: "string", Format: "duration", Description: desc, Default: def, Examples: examples}
+	s := &component.Schema{Type: "string", Format: "duration", Description: desc, Examples: examples}
+	if def != "" {
+		s.Default = def
+	}
+	return s
 }
 
 // Schema is the JSON Schema of the delivery section, shared by every

@@ -19,10 +19,27 @@ type Problem struct {
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
 	Line    int    `json:"line,omitempty"`
+	// Warning marks something that does not stop the flow from running
+	// but is probably not what the author meant.
+	Warning bool `json:"warning,omitempty"`
+}
+
+// Errors returns the problems that are not warnings.
+func Errors(ps []Problem) []Problem {
+	var out []Problem
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (p Problem) String() string {
 	var b strings.Builder
+	if p.Warning {
+		b.WriteString("warning: ")
+	}
 	if p.Line > 0 {
 		fmt.Fprintf(&b, "line %d: ", p.Line)
 	}
@@ -42,7 +59,7 @@ var (
 )
 
 // Validate returns every problem of the document at once, in document
-// order; none means the flow can run.
+// order; the flow can run when none of them is an error (see Errors).
 func Validate(d *Doc, reg *component.Registry) []Problem {
 	v := validator{d: d, reg: reg}
 	v.run()
@@ -211,7 +228,8 @@ func (v *validator) run() {
 func (v *validator) checkAlertTarget(node, to string) {
 	n := v.d.Node(to)
 	if n == nil {
-		v.add(node, "delivery.alert.to", "node:"+node+".delivery", "alert target %q is not a node of this flow", to)
+		v.add(node, "delivery.alert.to", "node:"+node+".delivery", "alert target %q is not a node of this flow: alerts will only be logged", to)
+		v.ps[len(v.ps)-1].Warning = true
 		return
 	}
 	if spec, ok := v.reg.Lookup(n.Kind); ok && spec.Category != component.CategoryDestination {

@@ -117,11 +117,15 @@ type Runtime struct {
 // New validates the flow and builds its nodes (no side effects yet: no
 // file, port or goroutine is taken before Start).
 func New(doc *flow.Doc, reg *component.Registry, opts Options) (*Runtime, error) {
-	if ps := flow.Validate(doc, reg); len(ps) > 0 {
-		return nil, &ProblemsError{Problems: ps}
+	ps := flow.Validate(doc, reg)
+	if errs := flow.Errors(ps); len(errs) > 0 {
+		return nil, &ProblemsError{Problems: errs}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	for _, p := range ps {
+		opts.Logger.Warn(p.String(), "flow", doc.Name)
 	}
 	if opts.Listen == "" {
 		opts.Listen = "127.0.0.1:8080"
