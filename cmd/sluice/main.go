@@ -17,6 +17,7 @@ Usage:
   sluice test FLOW --node ID --events FILE [--json]   (run a python node on sample events)
   sluice kinds [--json]
   sluice dlq list|show|purge FLOW --node ID [--data DIR] [--id EVENT_ID]
+  sluice serve [--addr 127.0.0.1:7878] [--token TOKEN]   (the designer as a web console)
   sluice bench [flags]          (see sluice bench -h)
   sluice version
 
@@ -46,6 +47,8 @@ func dispatch(args []string) int {
 		return cmdTest(rest)
 	case "kinds":
 		return cmdKinds(rest)
+	case "serve":
+		return cmdServe(rest)
 	case "dlq":
 		return cmdDLQ(rest)
 	case "bench":
