@@ -80,7 +80,8 @@ func jsonError(body []byte) error {
 	err := json.Unmarshal(body, &v)
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line, col := position(body, se.Offset)
+		// Offset counts the bytes read, the bad one included.
+		line, col := position(body, max(se.Offset-1, 0))
 		return fmt.Errorf("malformed JSON at line %d, column %d: %v", line, col, se)
 	}
 	if err != nil {
