@@ -6,10 +6,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
-	"strings"
 	"syscall"
 
 	"github.com/sluice-etl/sluice/engine/component"
+	"github.com/sluice-etl/sluice/engine/delivery"
 	"github.com/sluice-etl/sluice/engine/runtime"
 )
 
@@ -112,19 +112,20 @@ func cmdValidate(args []string) int {
 func cmdKinds(args []string) int {
 	fs := newFlags("kinds", "kinds [--json]")
 	asJSON := fs.Bool("json", false, "print every kind with its config schema as JSON")
+	markdown := fs.Bool("markdown", false, "print the reference of every kind as Markdown (docs/nodes.md)")
 	if _, err := parse(fs, args); err != nil {
 		return flagError(err)
 	}
 	specs := component.Default.Specs()
 	if *asJSON {
-		return printJSON(specs)
+		return printJSON(map[string]any{"kinds": specs, "delivery": delivery.Schema})
+	}
+	if *markdown {
+		writeNodeDocs(os.Stdout, component.Default)
+		return 0
 	}
 	for _, s := range specs {
 		fmt.Printf("%-12s %-12s %s\n", s.Kind, s.Category, s.Summary)
 	}
 	return 0
-}
-
-func indent(s, pre string) string {
-	return pre + strings.ReplaceAll(s, "\n", "\n"+pre)
 }

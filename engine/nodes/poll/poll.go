@@ -232,4 +232,3 @@ func Lookup(v any, path string) (any, bool) {
 	}
 	return v, true
 }
-
