@@ -86,7 +86,7 @@ export function Canvas() {
       >
         <Background gap={20} />
         <Controls />
-        {nodes.length > 0 && <MiniMap pannable zoomable nodeColor={(n) => `var(--${specs[(n.data as { kind: string }).kind]?.category ?? 'muted'})`} />}
+        {nodes.length > 0 && <MiniMap pannable zoomable bgColor="var(--bg)" maskColor="rgba(120, 130, 150, 0.18)" nodeColor={(n) => `var(--${specs[(n.data as { kind: string }).kind]?.category ?? 'muted'})`} />}
       </ReactFlow>
       {nodes.length === 0 && (
         <div className="canvas-empty">Drag a source from the palette to start a flow</div>
