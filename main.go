@@ -22,10 +22,12 @@ import (
 	"github.com/sluice-etl/sluice/app"
 	"github.com/sluice-etl/sluice/engine/component"
 	_ "github.com/sluice-etl/sluice/engine/nodes/all"
+	"github.com/sluice-etl/sluice/engine/pyrt"
 	"github.com/sluice-etl/sluice/frontend"
 )
 
 func main() {
+	pyrt.MaybeRunWorker() // a python worker process of this binary never returns here
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a := app.New(app.Options{Registry: component.Default, Logger: logger})
 	d := &Desktop{}

@@ -22,7 +22,13 @@ import (
 	"github.com/sluice-etl/sluice/engine/event"
 	"github.com/sluice-etl/sluice/engine/flow"
 	_ "github.com/sluice-etl/sluice/engine/nodes/all"
+	"github.com/sluice-etl/sluice/engine/pyrt"
 )
+
+func TestMain(m *testing.M) {
+	pyrt.MaybeRunWorker() // python transforms run in worker processes of this binary
+	os.Exit(m.Run())
+}
 
 func newApp(t *testing.T, reg *component.Registry) *app.App {
 	t.Helper()
@@ -359,5 +365,36 @@ func checkFor(t *testing.T, timeout time.Duration, fn func() error) {
 			t.Fatal(err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestTesterRunsPython(t *testing.T) {
+	a := newApp(t, nil)
+	code := "def transform(event):\n    if event[\"amount\"] < 0:\n        return None\n    print(\"ok\", event[\"amount\"])\n    return {\"cents\": event[\"amount\"] * 100}\n"
+	res, err := a.Tester.Run(app.TestRequest{Kind: "python", Config: map[string]any{"code": code}, Events: []json.RawMessage{
+		json.RawMessage(`{"amount": 2}`), json.RawMessage(`{"amount": -1}`), json.RawMessage(`{}`),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BuildError != nil || len(res.Results) != 3 {
+		t.Fatalf("result %+v", res)
+	}
+	if r := res.Results[0]; len(r.Outputs) != 1 || string(r.Outputs[0]) != `{"cents":200}` || len(r.Logs) != 1 {
+		t.Errorf("event 1: %+v %s", r, r.Outputs)
+	}
+	if !res.Results[1].Dropped {
+		t.Errorf("event 2 not dropped: %+v", res.Results[1])
+	}
+	if r := res.Results[2]; r.Error == nil || r.Error.Line != 2 {
+		t.Errorf("event 3: want an error on line 2, got %+v", r.Error)
+	}
+
+	res, err = a.Tester.Run(app.TestRequest{Kind: "python", Config: map[string]any{"code": "def transform(event):\n    return event +\n"}, Events: []json.RawMessage{json.RawMessage(`{}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BuildError == nil || res.BuildError.Line != 2 {
+		t.Errorf("want a build error on line 2, got %+v", res.BuildError)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-etl/sluice/engine/component"
 	"github.com/sluice-etl/sluice/engine/event"
+	"github.com/sluice-etl/sluice/engine/pyrt"
 	"github.com/sluice-etl/sluice/engine/secret"
 )
 
@@ -138,6 +139,11 @@ type positioned interface{ Position() (line, col int) }
 
 func errorAt(err error) *TestError {
 	te := &TestError{Message: err.Error()}
+	var pe *pyrt.Error
+	if errors.As(err, &pe) {
+		te.Line, te.Col = pe.Line, pe.Col
+		return te
+	}
 	var p positioned
 	if errors.As(err, &p) {
 		te.Line, te.Col = p.Position()
