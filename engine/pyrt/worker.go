@@ -69,7 +69,7 @@ func runWorker() int {
 // process only) instead of waking the kernel's OOM killer. The Go runtime
 // itself needs about 1.5 GiB of address space, hence the headroom.
 func applyLimits() {
-	stack := int64(64 << 20)
+	stack := int64(16 << 20)
 	if v, err := strconv.ParseInt(os.Getenv(workerStackEnv), 10, 64); err == nil && v > 0 {
 		stack = v
 	}
