@@ -4,9 +4,12 @@
 package testkit
 
 import (
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -114,4 +117,22 @@ func (s *Sink) Attempts(id string) []time.Time {
 		}
 	}
 	return out
+}
+
+// Service returns addr when a TCP service listens there. When it does not,
+// the test is skipped with a loud message, or fails when
+// SLUICE_REQUIRE_SERVICES=1 (as in CI).
+func Service(t testing.TB, name, addr string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err == nil {
+		c.Close()
+		return addr
+	}
+	msg := fmt.Sprintf("%s is not reachable at %s (%v)", name, addr, err)
+	if os.Getenv("SLUICE_REQUIRE_SERVICES") == "1" {
+		t.Fatalf("%s; SLUICE_REQUIRE_SERVICES=1 makes this a failure", msg)
+	}
+	t.Skipf("SKIPPING: %s; start it to run this test", msg)
+	return ""
 }

@@ -1,0 +1,303 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sluice-etl/sluice/engine/component"
+	"github.com/sluice-etl/sluice/engine/event"
+)
+
+func open(t *testing.T, dir string) *Badger {
+	t.Helper()
+	s, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func ev(id, src, body string) *event.Event {
+	return &event.Event{ID: id, Source: src, ReceivedAt: time.Now().UTC(),
+		Meta: event.Meta{Headers: map[string]string{"X-A": "1"}, Query: map[string]string{"q": "2"}, Extra: map[string]any{"k": "v"}},
+		Body: json.RawMessage(body)}
+}
+
+func inbox(t *testing.T, s *Badger) []string {
+	var ids []string
+	if err := s.Inbox(func(e *event.Event) error { ids = append(ids, e.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestIngestProcessDeliverAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	ids := event.NewIDs()
+	var items []component.Item
+	for i := range 10 {
+		items = append(items, component.Item{Event: ev(ids.New(time.Now()), "src", fmt.Sprintf(`{"i":%d}`, i))})
+	}
+	if err := s.Ingest(context.Background(), items, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// The inbox survives a restart, in id order, with every field.
+	s = open(t, dir)
+	got := inbox(t, s)
+	if len(got) != 10 || got[0] != items[0].Event.ID {
+		t.Fatalf("inbox after restart: %v", got)
+	}
+	var first *event.Event
+	s.Inbox(func(e *event.Event) error {
+		if first == nil {
+			first = e
+		}
+		return nil
+	})
+	if first.Meta.Headers["X-A"] != "1" || first.Meta.Extra["k"] != "v" || string(first.Body) != `{"i":0}` || first.Source != "src" {
+		t.Errorf("event round trip: %+v", first)
+	}
+
+	// Process: consume 6, enqueue them for two destinations; one dead letter.
+	var outs []Outcome
+	for _, it := range items[:6] {
+		outs = append(outs, Outcome{InboxID: it.Event.ID, Enqueue: []Enqueue{{Dest: "a", Event: it.Event}, {Dest: "b", Event: it.Event}}})
+	}
+	outs = append(outs, Outcome{InboxID: items[6].Event.ID, Dead: []DeadLetter{{Node: "py", Event: items[6].Event, Reason: "boom at line 3"}}})
+	if err := s.Process(outs); err != nil {
+		t.Fatal(err)
+	}
+	// Processing again is a no-op: nothing enqueued twice.
+	if err := s.Process(outs); err != nil {
+		t.Fatal(err)
+	}
+	if d := s.QueueDepth("a"); d != 6 {
+		t.Errorf("depth a = %d", d)
+	}
+	if n := len(inbox(t, s)); n != 3 {
+		t.Errorf("inbox holds %d, want 3", n)
+	}
+	q, err := s.QueueRead("a", 0, 100)
+	if err != nil || len(q) != 6 {
+		t.Fatalf("queue a: %d %v", len(q), err)
+	}
+	if err := s.QueueDone("a", q[0].Seq, q[1].Seq); err != nil {
+		t.Fatal(err)
+	}
+	q[2].Attempts = 3
+	q[2].Errors = []Attempt{{At: time.Now(), Error: "503", Status: 503}}
+	if err := s.QueueUpdate("a", q[2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.QueueKill("a", q[3], "rejected: 400"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// Everything above survives a restart.
+	s = open(t, dir)
+	defer s.Close()
+	if d := s.QueueDepth("a"); d != 3 {
+		t.Errorf("depth a after restart = %d, want 3", d)
+	}
+	if d := s.QueueDepth("b"); d != 6 {
+		t.Errorf("depth b after restart = %d, want 6", d)
+	}
+	q2, _ := s.QueueRead("a", 0, 100)
+	if len(q2) != 3 || q2[0].Seq != q[2].Seq || q2[0].Attempts != 3 || len(q2[0].Errors) != 1 {
+		t.Fatalf("queue a after restart: %+v", q2)
+	}
+	dl, _ := s.DeadLetters("a", 0, 0)
+	if len(dl) != 1 || dl[0].Reason != "rejected: 400" || dl[0].Event.ID != q[3].Event.ID {
+		t.Errorf("dead letters of a: %+v", dl)
+	}
+	pyDead, _ := s.DeadLetter("py", items[6].Event.ID)
+	if pyDead == nil || pyDead.Reason != "boom at line 3" {
+		t.Errorf("dead letter of py: %+v", pyDead)
+	}
+	// Replay puts the dead letter back at the end of the queue.
+	if n, err := s.ReplayDead("a", "a"); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	q3, _ := s.QueueRead("a", q2[len(q2)-1].Seq, 10)
+	if len(q3) != 1 || q3[0].Event.ID != q[3].Event.ID || q3[0].Attempts != 0 {
+		t.Errorf("replayed item: %+v", q3)
+	}
+	if n, _ := s.PurgeDead("py"); n != 1 {
+		t.Errorf("purged %d", n)
+	}
+}
+
+// TestTailMatchesDisk reads a queue while it is written, through the
+// in-memory tail, and checks the reader sees exactly what is on disk.
+func TestTailMatchesDisk(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	ids := event.NewIDs()
+	const n = 20000 // more than the tail holds, so reads switch between memory and disk
+	done := make(chan struct{})
+	var seen []uint64
+	go func() {
+		defer close(done)
+		var cursor uint64
+		for len(seen) < n {
+			items, err := s.QueueRead("d", cursor, 100)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, it := range items {
+				seen = append(seen, it.Seq)
+				cursor = it.Seq
+			}
+			if len(items) == 0 {
+				select {
+				case <-s.Notify("d"):
+				case <-time.After(time.Second):
+				}
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < n/4; i += 50 {
+				var items []component.Item
+				for j := range 50 {
+					items = append(items, component.Item{Event: ev(ids.New(time.Now()), "s", fmt.Sprintf(`{"w":%d,"i":%d}`, w, i+j))})
+				}
+				if err := s.Ingest(context.Background(), items, []string{"d"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("reader saw %d of %d", len(seen), n)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] <= seen[i-1] {
+			t.Fatalf("seq out of order at %d: %d after %d", i, seen[i], seen[i-1])
+		}
+	}
+	s.Close()
+	s = open(t, dir)
+	defer s.Close()
+	disk, err := s.QueueRead("d", 0, n+10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(disk) != n || len(seen) != n {
+		t.Fatalf("disk has %d, reader saw %d, want %d", len(disk), len(seen), n)
+	}
+	for i := range disk {
+		if disk[i].Seq != seen[i] {
+			t.Fatalf("item %d: disk seq %d, reader saw %d", i, disk[i].Seq, seen[i])
+		}
+	}
+}
+
+func TestDedupe(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	ids := event.NewIDs()
+	mk := func(key string) component.Item {
+		return component.Item{Event: ev(ids.New(time.Now()), "poller", `{}`), DedupeKey: key, DedupeTTL: time.Hour}
+	}
+	batch := []component.Item{mk("a"), mk("b"), mk("a")}
+	if err := s.Ingest(context.Background(), batch, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !batch[0].Accepted || !batch[1].Accepted || batch[2].Accepted {
+		t.Errorf("accepted %v %v %v", batch[0].Accepted, batch[1].Accepted, batch[2].Accepted)
+	}
+	s.Close()
+	s = open(t, dir)
+	defer s.Close()
+	again := []component.Item{mk("a"), mk("c")}
+	s.Ingest(context.Background(), again, nil)
+	if again[0].Accepted || !again[1].Accepted {
+		t.Errorf("after restart accepted %v %v", again[0].Accepted, again[1].Accepted)
+	}
+	if n := len(inbox(t, s)); n != 3 {
+		t.Errorf("inbox %d, want 3", n)
+	}
+}
+
+func TestSecondOpenIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	defer s.Close()
+	if _, err := Open(Options{Dir: dir}); err == nil {
+		t.Fatal("second open of a held directory succeeded")
+	}
+}
+
+func TestIngestAfterCloseIsUnavailable(t *testing.T) {
+	s := open(t, t.TempDir())
+	s.Close()
+	err := s.Ingest(context.Background(), []component.Item{{Event: ev("x", "s", `{}`)}}, nil)
+	if err == nil || !errors.Is(err, component.ErrUnavailable) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	in := &QueueItem{Attempts: 2, FirstAttempt: time.Unix(100, 5).UTC(), LastError: "x",
+		Errors: []Attempt{{At: time.Unix(1, 0).UTC(), Error: "e", Status: 503}}, Event: ev("id", "src", `{"a":[1,2]}`)}
+	b, err := encodeItem(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out QueueItem
+	if err := decodeItem(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	j1, _ := json.Marshal(in)
+	j2, _ := json.Marshal(&out)
+	if string(j1) != string(j2) {
+		t.Errorf("round trip:\n%s\n%s", j1, j2)
+	}
+	for i := range b {
+		var x QueueItem
+		_ = decodeItem(b[:i], &x) // truncated records fail, never panic
+	}
+}
+
+// BenchmarkIngest measures group-committed, synced ingest from many
+// goroutines (one event per call, like webhook requests).
+func BenchmarkIngest(b *testing.B) {
+	s, err := Open(Options{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ids := event.NewIDs()
+	body := json.RawMessage(`{"pad":"` + string(make([]byte, 0)) + `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}`)
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			e := &event.Event{ID: ids.New(time.Now()), Source: "s", Body: body}
+			if err := s.Ingest(context.Background(), []component.Item{{Event: e}}, []string{"d"}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

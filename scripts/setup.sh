@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Shared set-up for the run and test commands on a fresh Debian 12 machine:
+# the C toolchain (for `go test -race`), Node.js for the designer, and the Go
+# modules. Installs only what is missing; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+
+need_apt() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  export PATH="/usr/local/go/bin:$PATH"
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "setup: Go is not installed; Sluice needs Go $(sed -n 's/^go //p' go.mod) or newer in /usr/local/go (see go.dev/doc/install)" >&2
+  exit 1
+fi
+
+need_apt gcc libc6-dev git ca-certificates
+if ! command -v npm >/dev/null 2>&1; then
+  need_apt nodejs npm
+fi
+
+go mod download
