@@ -123,14 +123,18 @@ func (h readyHeap) Less(i, j int) bool {
 	}
 	return h[i].readyAt.Before(h[j].readyAt)
 }
-func (h readyHeap) Swap(i, j int)   { h[i], h[j] = h[j], h[i]; h[i].index = i; h[j].index = j }
-func (h *readyHeap) Push(x any)     { s := x.(*slot); s.index = len(*h); *h = append(*h, s) }
-func (h *readyHeap) Pop() any       { old := *h; s := old[len(old)-1]; *h = old[:len(old)-1]; return s }
+func (h readyHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].index = i; h[j].index = j }
+func (h *readyHeap) Push(x any)   { s := x.(*slot); s.index = len(*h); *h = append(*h, s) }
+func (h *readyHeap) Pop() any {
+	old := *h
+	s := old[len(old)-1]
+	s.index = -1
+	*h = old[:len(old)-1]
+	return s
+}
 func (h readyHeap) peek() *slot     { return h[0] }
 func (h readyHeap) empty() bool     { return len(h) == 0 }
 func (h *readyHeap) add(s *slot)    { heap.Push(h, s) }
-func (h *readyHeap) take() *slot    { return heap.Pop(h).(*slot) }
-func (h *readyHeap) fix(s *slot)    { heap.Fix(h, s.index) }
 func (h *readyHeap) remove(s *slot) { heap.Remove(h, s.index) }
 
 type result struct {
@@ -218,11 +222,12 @@ func (w *Worker) Run() {
 		var wake time.Time
 		for !held && inflight < w.cfg.Concurrency && !ready.empty() {
 			s := ready.peek()
+			if w.cfg.Ordered {
+				// Only the oldest event may go; the rest wait behind it.
+				s = inWindow[minSeq(inWindow)]
+			}
 			if s.readyAt.After(now) {
 				wake = s.readyAt
-				break
-			}
-			if w.cfg.Ordered && s.it.Seq != minSeq(inWindow) {
 				break
 			}
 			if w.lim != nil {
@@ -233,7 +238,7 @@ func (w *Worker) Run() {
 					break
 				}
 			}
-			ready.take()
+			ready.remove(s)
 			inflight++
 			w.mu.Lock()
 			w.stats.InFlight = inflight

@@ -1,0 +1,340 @@
+package runtime_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sluice-etl/sluice/engine/component"
+	"github.com/sluice-etl/sluice/engine/flow"
+	_ "github.com/sluice-etl/sluice/engine/nodes/all"
+	"github.com/sluice-etl/sluice/engine/runtime"
+	"github.com/sluice-etl/sluice/internal/testkit"
+)
+
+func run(t *testing.T, yaml, data string) *runtime.Runtime {
+	t.Helper()
+	doc, err := flow.Decode([]byte(yaml), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := runtime.New(doc, component.Default, runtime.Options{DataDir: data, Listen: "127.0.0.1:0", StopTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Stop(context.Background()) })
+	return rt
+}
+
+func node(rt *runtime.Runtime, id string) runtime.NodeStats {
+	for _, n := range rt.Stats().Nodes {
+		if n.ID == id {
+			return n
+		}
+	}
+	return runtime.NodeStats{}
+}
+
+func TestPollDedupesAcrossRestarts(t *testing.T) {
+	var page atomic.Int32
+	api := testkit.NewSink(t) // reused as a plain server below
+	api.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if page.Load() == 0 {
+			fmt.Fprint(w, `{"data":{"items":[{"id":1,"v":"a"},{"id":2,"v":"b"}]}}`)
+		} else {
+			fmt.Fprint(w, `{"data":{"items":[{"id":2,"v":"b"},{"id":3,"v":"c"}]}}`)
+		}
+	})
+	sink := testkit.NewSink(t)
+	data := t.TempDir()
+	yaml := fmt.Sprintf(`
+version: 1
+name: polltest
+nodes:
+  - {id: p, kind: poll, config: {url: "%s", schedule: "@every 200ms", items: data.items, dedupe_key: id}}
+  - {id: out, kind: http, config: {url: "%s"}}
+edges: [{from: p, to: out}]
+`, api.URL, sink.URL)
+	rt := run(t, yaml, data)
+	testkit.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		if n := len(sink.Delivered()); n != 2 {
+			return fmt.Errorf("%d delivered", n)
+		}
+		return nil
+	})
+	time.Sleep(500 * time.Millisecond) // several more polls of the same page
+	if err := rt.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	page.Store(1)
+	run(t, yaml, data)
+	testkit.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		if n := len(sink.Delivered()); n != 3 {
+			return fmt.Errorf("%d delivered", n)
+		}
+		return nil
+	})
+	time.Sleep(500 * time.Millisecond)
+	var got []string
+	for _, d := range sink.Requests() {
+		got = append(got, string(d.Body))
+	}
+	joined := strings.Join(got, " ")
+	if len(got) != 3 || !strings.Contains(joined, `{"id":1,"v":"a"}`) || !strings.Contains(joined, `{"id":2,"v":"b"}`) || !strings.Contains(joined, `{"id":3,"v":"c"}`) {
+		t.Errorf("deliveries: %v", got)
+	}
+}
+
+func TestGenerateCountIsNotRepeatedAfterRestart(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out", "events.jsonl")
+	data := t.TempDir()
+	yaml := fmt.Sprintf(`
+version: 1
+name: gentest
+nodes:
+  - {id: g, kind: generate, config: {count: 1200, template: {k: v}}}
+  - {id: f, kind: file, config: {path: "%s"}}
+edges: [{from: g, to: f}]
+`, out)
+	rt := run(t, yaml, data)
+	lines := func() int {
+		f, err := os.Open(out)
+		if err != nil {
+			return 0
+		}
+		defer f.Close()
+		n := 0
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var v map[string]any
+			if json.Unmarshal(sc.Bytes(), &v) != nil || v["k"] != "v" {
+				t.Errorf("bad line %q", sc.Text())
+			}
+			n++
+		}
+		return n
+	}
+	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
+		if n := lines(); n != 1200 {
+			return fmt.Errorf("%d lines", n)
+		}
+		return nil
+	})
+	rt.Stop(context.Background())
+	run(t, yaml, data)
+	time.Sleep(300 * time.Millisecond)
+	if n := lines(); n != 1200 {
+		t.Errorf("after restart %d lines, want 1200", n)
+	}
+}
+
+func TestRejectedAndExhaustedGoToDeadLetters(t *testing.T) {
+	sink := testkit.NewSink(t)
+	sink.SetStatus(func(r *http.Request, n int) int {
+		if strings.Contains(r.URL.Path, "bad") {
+			return http.StatusUnprocessableEntity
+		}
+		return http.StatusBadGateway
+	})
+	yaml := fmt.Sprintf(`
+version: 1
+name: dlqtest
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - id: bad
+    kind: http
+    config: {url: "%s/bad"}
+    delivery: {retry: {initial: 10ms, max: 20ms}}
+  - id: flaky
+    kind: http
+    config: {url: "%s/flaky"}
+    delivery: {retry: {initial: 10ms, max: 20ms, max_attempts: 3}}
+edges: [{from: in, to: bad}, {from: in, to: flaky}]
+`, sink.URL, sink.URL)
+	rt := run(t, yaml, t.TempDir())
+	resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(`{"x":1}`))
+	if err != nil || resp.StatusCode != 202 {
+		t.Fatalf("post: %v %v", resp, err)
+	}
+	var id struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&id)
+	resp.Body.Close()
+	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if node(rt, "bad").DeadLettered != 1 || node(rt, "flaky").DeadLettered != 1 {
+			return fmt.Errorf("bad %+v flaky %+v", node(rt, "bad"), node(rt, "flaky"))
+		}
+		return nil
+	})
+	if n := len(sink.Attempts(id.ID)); n != 4 {
+		t.Errorf("%d attempts in all, want 1 (rejected at once) + 3 (max_attempts)", n)
+	}
+	st := rt.Store()
+	dl, err := st.DeadLetter("flaky", id.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dl.Attempts) != 3 || dl.Attempts[2].Status != 502 || !strings.Contains(dl.Reason, "gave up after 3 attempts") {
+		t.Errorf("dead letter: %+v", dl)
+	}
+	bad, _ := st.DeadLetter("bad", id.ID)
+	if bad == nil || !strings.Contains(bad.Reason, "rejected") || !strings.Contains(bad.Reason, "422") {
+		t.Errorf("dead letter of bad: %+v", bad)
+	}
+	// Replay delivers once the destination is healthy.
+	sink.SetStatus(nil)
+	if n, err := st.ReplayDead("flaky", "flaky"); err != nil || n != 1 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if sink.Delivered()[id.ID] != 1 {
+			return fmt.Errorf("replayed event not delivered")
+		}
+		return nil
+	})
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	sink := testkit.NewSink(t)
+	var first, second atomic.Int64
+	sink.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now().UnixNano()
+		if first.CompareAndSwap(0, now) {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		second.CompareAndSwap(0, now)
+	})
+	yaml := fmt.Sprintf(`
+version: 1
+name: ratest
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - id: out
+    kind: http
+    config: {url: "%s"}
+    delivery: {retry: {initial: 10ms, max: 20ms}}
+edges: [{from: in, to: out}]
+`, sink.URL)
+	rt := run(t, yaml, t.TempDir())
+	resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if second.Load() == 0 {
+			return fmt.Errorf("no second attempt")
+		}
+		return nil
+	})
+	if gap := time.Duration(second.Load() - first.Load()); gap < 990*time.Millisecond {
+		t.Errorf("retried after %v despite Retry-After: 1", gap)
+	}
+}
+
+func TestOrderedDeliveryHoldsTheRest(t *testing.T) {
+	sink := testkit.NewSink(t)
+	var fails atomic.Int32
+	sink.SetStatus(func(r *http.Request, n int) int {
+		if fails.Add(1) <= 3 {
+			return 503
+		}
+		return 200
+	})
+	yaml := fmt.Sprintf(`
+version: 1
+name: ordtest
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - id: out
+    kind: http
+    config: {url: "%s"}
+    delivery: {ordered: true, concurrency: 8, retry: {initial: 20ms, max: 40ms}}
+edges: [{from: in, to: out}]
+`, sink.URL)
+	rt := run(t, yaml, t.TempDir())
+	for i := range 30 {
+		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"i":%d}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if n := len(sink.Delivered()); n != 30 {
+			return fmt.Errorf("%d delivered", n)
+		}
+		return nil
+	})
+	var order []int
+	for _, d := range sink.Requests() {
+		if d.Status == 200 {
+			var v struct{ I int }
+			json.Unmarshal(d.Body, &v)
+			order = append(order, v.I)
+		}
+	}
+	for i, v := range order {
+		if v != i {
+			t.Fatalf("delivery order %v", order)
+		}
+	}
+}
+
+func TestMissingSecretIsAClearError(t *testing.T) {
+	doc, err := flow.Decode([]byte(`
+version: 1
+name: sec
+nodes:
+  - {id: in, kind: webhook, config: {path: /in, token: "${env:SLUICE_TEST_NOT_SET}"}}
+  - {id: out, kind: log}
+edges: [{from: in, to: out}]
+`), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = runtime.New(doc, component.Default, runtime.Options{DataDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), `node "in": config.token: environment variable SLUICE_TEST_NOT_SET is not set`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestPortInUseIsAClearError(t *testing.T) {
+	first := run(t, `
+version: 1
+name: a
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - {id: out, kind: log}
+edges: [{from: in, to: out}]
+`, t.TempDir())
+	doc, _ := flow.Decode([]byte(`
+version: 1
+name: b
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - {id: out, kind: log}
+edges: [{from: in, to: out}]
+`), "b.yaml")
+	rt, err := runtime.New(doc, component.Default, runtime.Options{DataDir: t.TempDir(), Listen: first.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = rt.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "listen on "+first.Addr()) || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("got %v", err)
+	}
+}
