@@ -7,6 +7,8 @@ import { EditorState } from '@codemirror/state';
 import { indentWithTab } from '@codemirror/commands';
 import { python } from '@codemirror/lang-python';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags as t } from '@lezer/highlight';
 
 export interface LineError {
   line: number;
@@ -30,6 +32,19 @@ const theme = EditorView.theme({
   '.cm-scroller': { fontFamily: 'var(--mono)' },
 });
 
+// Token colours are CSS variables, so the editor follows the light and dark
+// themes defined in styles.css.
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.definitionKeyword, t.moduleKeyword, t.operatorKeyword], color: 'var(--hl-keyword)', fontWeight: '600' },
+  { tag: [t.string, t.special(t.string)], color: 'var(--hl-string)' },
+  { tag: [t.number, t.bool, t.null, t.atom], color: 'var(--hl-number)' },
+  { tag: [t.comment, t.lineComment], color: 'var(--hl-comment)', fontStyle: 'italic' },
+  { tag: [t.function(t.variableName), t.function(t.definition(t.variableName)), t.definition(t.variableName)], color: 'var(--hl-function)' },
+  { tag: [t.propertyName, t.attributeName], color: 'var(--hl-property)' },
+  { tag: [t.className, t.typeName, t.standard(t.variableName)], color: 'var(--hl-type)' },
+  { tag: [t.operator, t.punctuation, t.bracket], color: 'var(--hl-punct)' },
+]);
+
 export function CodeEditor({ value, onChange, errors = [], testId, minHeight = '180px' }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -45,6 +60,7 @@ export function CodeEditor({ value, onChange, errors = [], testId, minHeight = '
           basicSetup,
           keymap.of([indentWithTab]),
           python(),
+          syntaxHighlighting(highlight),
           lintGutter(),
           theme,
           EditorView.theme({ '.cm-content, .cm-gutter': { minHeight } }),
