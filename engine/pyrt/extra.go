@@ -1,7 +1,13 @@
 package pyrt
 
 import (
+	"hash/fnv"
+	"math"
+	"math/big"
 	"math/rand"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/go-python/gpython/py"
 )
@@ -10,6 +16,492 @@ type pyRandom struct{ r *rand.Rand }
 
 func newRandom(seed int64) *pyRandom { return &pyRandom{r: rand.New(rand.NewSource(seed))} }
 
+func init() { patchTypes() }
+
+// patchTypes fixes constructors and attributes of gpython's built-in
+// types that differ from CPython.
+func patchTypes() {
+	// bool(x): gpython's bool type has no constructor.
+	py.BoolType.New = func(_ *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		if len(args) == 0 {
+			return py.False, nil
+		}
+		return py.MakeBool(args[0])
+	}
+	// int(True) fails in gpython; bools are ints in CPython.
+	intNew := py.IntType.New
+	py.IntType.New = func(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		if len(args) == 1 {
+			if b, ok := args[0].(py.Bool); ok {
+				return boolAsInt(b), nil
+			}
+		}
+		return intNew(t, args, kwargs)
+	}
+	// str(x) with CPython's float and container formatting, and
+	// str(bytes, encoding).
+	py.StringType.New = func(_ *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		a, err := bindArgs("str", args, kwargs, 0, "object", "encoding", "errors")
+		if err != nil {
+			return nil, err
+		}
+		if a[0] == nil {
+			return py.String(""), nil
+		}
+		if b, ok := a[0].(py.Bytes); ok && a[1] != nil {
+			return decodeBytes(b, a[1])
+		}
+		s, err := strOf(a[0])
+		if err != nil {
+			return nil, err
+		}
+		return py.String(s), nil
+	}
+	// dict(mapping) and dict(pairs, **kw); gpython takes only pairs.
+	py.StringDictType.New = func(_ *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		d := py.NewStringDict()
+		if len(args) > 1 {
+			return nil, py.ExceptionNewf(py.TypeError, "dict expected at most 1 argument, got %d", len(args))
+		}
+		if len(args) == 1 {
+			if err := dictUpdate(d, args[0]); err != nil {
+				return nil, err
+			}
+		}
+		for k, v := range kwargs {
+			d[k] = v
+		}
+		return d, nil
+	}
+	setMethod(py.BytesType, "decode", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		a, err := bindArgs("decode", args, kwargs, 0, "encoding", "errors")
+		if err != nil {
+			return nil, err
+		}
+		return decodeBytes(self.(py.Bytes), a[0])
+	})
+	setMethod(py.BytesType, "hex", func(self py.Object) (py.Object, error) {
+		const digits = "0123456789abcdef"
+		b := self.(py.Bytes)
+		out := make([]byte, 0, 2*len(b))
+		for _, c := range b {
+			out = append(out, digits[c>>4], digits[c&0xF])
+		}
+		return py.String(out), nil
+	})
+	// type(x).__name__ for the built-in types and exceptions.
+	if impl := py.GetModuleImpl("builtins"); impl != nil {
+		for _, v := range impl.Globals {
+			if t, ok := v.(*py.Type); ok && t.Dict != nil {
+				if _, has := t.Dict["__name__"]; !has {
+					t.Dict["__name__"] = py.String(t.Name)
+				}
+			}
+		}
+	}
+	for _, t := range []*py.Type{py.IntType, py.FloatType, py.StringType, py.BoolType, py.ListType, py.TupleType,
+		py.StringDictType, py.SetType, py.FrozenSetType, py.BytesType, py.NoneTypeType, py.BigIntType, ModuleNotFoundError} {
+		if t.Dict == nil {
+			t.Dict = py.StringDict{}
+		}
+		t.Dict["__name__"] = py.String(t.Name)
+	}
+	py.StringDictType.Dict["__name__"] = py.String("dict")
+	py.NoneTypeType.Dict["__name__"] = py.String("NoneType")
+}
+
+func decodeBytes(b py.Bytes, enc py.Object) (py.Object, error) {
+	e := "utf-8"
+	if enc != nil && enc != py.None {
+		s, err := strArg("decode", enc)
+		if err != nil {
+			return nil, err
+		}
+		e = s
+	}
+	switch e {
+	case "utf-8", "utf8", "UTF-8", "UTF8":
+		if !utf8.Valid(b) {
+			return nil, py.ExceptionNewf(py.ValueError, "'utf-8' codec can't decode bytes: invalid utf-8")
+		}
+		return py.String(b), nil
+	case "ascii", "latin-1", "latin1", "iso-8859-1":
+		rs := make([]rune, len(b))
+		for i, c := range b {
+			if e == "ascii" && c >= 0x80 {
+				return nil, py.ExceptionNewf(py.ValueError, "'ascii' codec can't decode byte 0x%02x in position %d", c, i)
+			}
+			rs[i] = rune(c)
+		}
+		return py.String(string(rs)), nil
+	}
+	return nil, py.ExceptionNewf(py.LookupError, "unknown encoding: %s", e)
+}
+
+// extraBuiltins are builtins that gpython lacks or gets wrong, plus the
+// helpers the source rewrite calls (__pct__, __merge__).
 func extraBuiltins(in *Interp) map[string]py.Object {
-	return map[string]py.Object{}
+	b := py.GetModuleImpl("builtins")
+	origIsinstance := findMethod(b, "isinstance")
+	origLen := findMethod(b, "len")
+	m := map[string]py.Object{
+		"len": method("len", func(self, o py.Object) (py.Object, error) {
+			if b, ok := o.(py.Bytes); ok {
+				return py.Int(len(b)), nil
+			}
+			return origLen.Call(self, py.Tuple{o})
+		}),
+		"__pct__": method("__pct__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			l, r := args[0], args[1]
+			if s, ok := l.(py.String); ok {
+				out, err := percentFormat(string(s), r)
+				if err != nil {
+					return nil, err
+				}
+				return py.String(out), nil
+			}
+			return py.Mod(boolAsInt(l), boolAsInt(r))
+		}),
+		"__merge__": method("__merge__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			d := py.NewStringDict()
+			for _, a := range args {
+				if err := dictUpdate(d, a); err != nil {
+					return nil, err
+				}
+			}
+			return d, nil
+		}),
+		"round":    method("round", builtinRound),
+		"sorted":   method("sorted", builtinSorted),
+		"min":      method("min", func(_ py.Object, args py.Tuple, kw py.StringDict) (py.Object, error) { return minMax("min", args, kw, false) }),
+		"max":      method("max", func(_ py.Object, args py.Tuple, kw py.StringDict) (py.Object, error) { return minMax("max", args, kw, true) }),
+		"sum":      method("sum", builtinSum),
+		"reversed": method("reversed", builtinReversed),
+		"hash":     method("hash", builtinHash),
+		"id": method("id", func(_, o py.Object) (py.Object, error) {
+			v := reflect.ValueOf(o)
+			if v.Kind() == reflect.Pointer || v.Kind() == reflect.Map {
+				return py.Int(v.Pointer()), nil
+			}
+			return builtinHash(nil, o)
+		}),
+		"callable": method("callable", func(_, o py.Object) (py.Object, error) {
+			_, ok := o.(py.I__call__)
+			return py.NewBool(ok), nil
+		}),
+		"repr": method("repr", func(_, o py.Object) (py.Object, error) {
+			s, err := reprOf(o)
+			return py.String(s), err
+		}),
+		"ascii": method("ascii", func(_, o py.Object) (py.Object, error) {
+			s, err := reprOf(o)
+			if err != nil {
+				return nil, err
+			}
+			return py.String(asciiOnly(s)), nil
+		}),
+		"format": method("format", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			a, err := bindArgs("format", args, nil, 1, "value", "format_spec")
+			if err != nil {
+				return nil, err
+			}
+			spec := ""
+			if a[1] != nil {
+				if spec, err = strArg("format", a[1]); err != nil {
+					return nil, err
+				}
+			}
+			s, err := formatValue(a[0], spec)
+			return py.String(s), err
+		}),
+		"isinstance": method("isinstance", func(self py.Object, args py.Tuple) (py.Object, error) {
+			if len(args) == 2 {
+				if _, ok := args[0].(py.Bool); ok && typeListHas(args[1], py.IntType) {
+					return py.True, nil
+				}
+			}
+			return origIsinstance.Call(self, args)
+		}),
+		"abs": method("abs", func(_, o py.Object) (py.Object, error) { return py.Abs(boolAsInt(o)) }),
+		"divmod": method("divmod", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			if len(args) != 2 {
+				return nil, py.ExceptionNewf(py.TypeError, "divmod expected 2 arguments, got %d", len(args))
+			}
+			q, err := py.FloorDiv(boolAsInt(args[0]), boolAsInt(args[1]))
+			if err != nil {
+				return nil, err
+			}
+			r, err := py.Mod(boolAsInt(args[0]), boolAsInt(args[1]))
+			if err != nil {
+				return nil, err
+			}
+			return py.Tuple{q, r}, nil
+		}),
+	}
+	return m
+}
+
+func asciiOnly(s string) string {
+	out := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			out = append(out, byte(r))
+		case r < 0x100:
+			out = append(out, `\x`+hex2(int(r))...)
+		case r < 0x10000:
+			out = append(out, `\u`+strconv.FormatInt(int64(r)|0x10000, 16)[1:]...)
+		default:
+			out = append(out, `\U`+strconv.FormatInt(int64(r)|0x100000000, 16)[1:]...)
+		}
+	}
+	return string(out)
+}
+
+func findMethod(impl *py.ModuleImpl, name string) *py.Method {
+	for _, m := range impl.Methods {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+func typeListHas(o py.Object, t *py.Type) bool {
+	if o == t {
+		return true
+	}
+	if tup, ok := o.(py.Tuple); ok {
+		for _, x := range tup {
+			if typeListHas(x, t) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// builtinRound is CPython's round: half to even, exact decimal rounding
+// for ndigits (round(2.675, 2) is 2.67, as 2.675 is 2.67499... in binary).
+func builtinRound(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+	a, err := bindArgs("round", args, kwargs, 1, "number", "ndigits")
+	if err != nil {
+		return nil, err
+	}
+	x := boolAsInt(a[0])
+	nd := a[1]
+	if nd == py.None {
+		nd = nil
+	}
+	switch v := x.(type) {
+	case py.Int, *py.BigInt:
+		if nd == nil {
+			return v, nil
+		}
+		n, err := intArg("round", nd)
+		if err != nil {
+			return nil, err
+		}
+		if n >= 0 {
+			return v, nil
+		}
+		var bi *big.Int
+		if i, ok := v.(py.Int); ok {
+			bi = big.NewInt(int64(i))
+		} else {
+			bi = (*big.Int)(v.(*py.BigInt))
+		}
+		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-n)), nil)
+		q, r := new(big.Int).QuoRem(bi, p, new(big.Int))
+		// Half to even on the remainder.
+		twice := new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2))
+		c := twice.Cmp(p)
+		if c > 0 || (c == 0 && q.Bit(0) == 1) {
+			if bi.Sign() < 0 {
+				q.Sub(q, big.NewInt(1))
+			} else {
+				q.Add(q, big.NewInt(1))
+			}
+		}
+		res := q.Mul(q, p)
+		if res.IsInt64() {
+			return py.Int(res.Int64()), nil
+		}
+		return (*py.BigInt)(res), nil
+	case py.Float:
+		f := float64(v)
+		if nd == nil {
+			if math.IsNaN(f) {
+				return nil, py.ExceptionNewf(py.ValueError, "cannot convert float NaN to integer")
+			}
+			if math.IsInf(f, 0) {
+				return nil, py.ExceptionNewf(py.OverflowError, "cannot convert float infinity to integer")
+			}
+			r := math.RoundToEven(f)
+			if math.Abs(r) < 1<<62 {
+				return py.Int(int64(r)), nil
+			}
+			bi, _ := big.NewFloat(r).Int(nil)
+			return (*py.BigInt)(bi), nil
+		}
+		n, err := intArg("round", nd)
+		if err != nil {
+			return nil, err
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return v, nil
+		}
+		if n >= 0 {
+			if n > 300 {
+				return v, nil
+			}
+			r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', n, 64), 64)
+			return py.Float(r), nil
+		}
+		p := math.Pow(10, float64(-n))
+		return py.Float(math.RoundToEven(f/p) * p), nil
+	}
+	if res, ok, err := py.TypeCall0(x, "__round__"); ok {
+		return res, err
+	}
+	return nil, py.ExceptionNewf(py.TypeError, "type %s doesn't define __round__ method", x.Type().Name)
+}
+
+func builtinSorted(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+	a, err := bindArgs("sorted", args, kwargs, 1, "iterable", "key", "reverse")
+	if err != nil {
+		return nil, err
+	}
+	items, err := iterate(a[0])
+	if err != nil {
+		return nil, err
+	}
+	rev := false
+	if a[2] != nil {
+		if rev, err = truthy(a[2]); err != nil {
+			return nil, err
+		}
+	}
+	if err := sortObjects(items, a[1], rev); err != nil {
+		return nil, err
+	}
+	return py.NewListFromItems(items), nil
+}
+
+func minMax(name string, args py.Tuple, kwargs py.StringDict, isMax bool) (py.Object, error) {
+	var key, def py.Object
+	for k, v := range kwargs {
+		switch k {
+		case "key":
+			key = v
+		case "default":
+			def = v
+		default:
+			return nil, py.ExceptionNewf(py.TypeError, "%s() got an unexpected keyword argument '%s'", name, k)
+		}
+	}
+	var items []py.Object
+	var err error
+	switch len(args) {
+	case 0:
+		return nil, py.ExceptionNewf(py.TypeError, "%s expected at least 1 argument, got 0", name)
+	case 1:
+		if items, err = iterate(args[0]); err != nil {
+			return nil, err
+		}
+	default:
+		items = args
+	}
+	if len(items) == 0 {
+		if def != nil {
+			return def, nil
+		}
+		return nil, py.ExceptionNewf(py.ValueError, "%s() arg is an empty sequence", name)
+	}
+	if key == py.None {
+		key = nil
+	}
+	best := items[0]
+	bestKey := best
+	if key != nil {
+		if bestKey, err = py.Call(key, py.Tuple{best}, nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, it := range items[1:] {
+		k := it
+		if key != nil {
+			if k, err = py.Call(key, py.Tuple{it}, nil); err != nil {
+				return nil, err
+			}
+		}
+		var better bool
+		if isMax {
+			better, err = lessThan(bestKey, k)
+		} else {
+			better, err = lessThan(k, bestKey)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if better {
+			best, bestKey = it, k
+		}
+	}
+	return best, nil
+}
+
+func builtinSum(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+	a, err := bindArgs("sum", args, kwargs, 1, "iterable", "start")
+	if err != nil {
+		return nil, err
+	}
+	var acc py.Object = py.Int(0)
+	if a[1] != nil {
+		if _, ok := a[1].(py.String); ok {
+			return nil, py.ExceptionNewf(py.TypeError, "sum() can't sum strings [use ''.join(seq) instead]")
+		}
+		acc = boolAsInt(a[1])
+	}
+	var aerr error
+	err = py.Iterate(a[0], func(o py.Object) bool {
+		acc, aerr = py.Add(acc, boolAsInt(o))
+		return aerr != nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return acc, aerr
+}
+
+func builtinReversed(_, o py.Object) (py.Object, error) {
+	items, err := iterate(o)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]py.Object, len(items))
+	for i, it := range items {
+		out[len(items)-1-i] = it
+	}
+	return py.NewIterator(py.Tuple(out)), nil
+}
+
+// builtinHash is stable within a run (CPython salts str hashes per
+// process, so no program can rely on the values).
+func builtinHash(_, o py.Object) (py.Object, error) {
+	switch x := o.(type) {
+	case py.Int:
+		return x, nil
+	case py.Bool:
+		return boolAsInt(x), nil
+	case *py.List, py.StringDict, *py.Set:
+		return nil, py.ExceptionNewf(py.TypeError, "unhashable type: '%s'", o.Type().Name)
+	}
+	s, err := reprOf(o)
+	if err != nil {
+		return nil, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(o.Type().Name + ":" + s))
+	return py.Int(int64(h.Sum64() >> 1)), nil
 }

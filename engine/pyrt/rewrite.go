@@ -1,7 +1,633 @@
 package pyrt
 
-// Rewrite turns the Python 3.11 syntax gpython (a Python 3.4 compiler)
-// lacks into equivalent 3.4 code, keeping every line where it was.
+import (
+	"strings"
+)
+
+// Rewrite turns Python syntax newer than gpython's compiler (Python 3.4)
+// into equivalent 3.4 code, keeping every statement on its line so that
+// errors point at the user's own lines:
+//
+//   - f-strings become str.format calls: f"{a!r:>{w}} {b=}" is
+//     ("{!r:>{}} b={!r}".format((a), (w), (b)));
+//   - the % operator becomes __pct__(left, right), because gpython hands
+//     "%s" % x to Go's fmt.Sprintf ("%s" % None prints "{}");
+//   - {**a, "k": v} becomes __merge__(a, {"k": v}).
+//
+// The walrus operator (:=) is not supported: 3.4 has no expression that
+// assigns to a local variable.
 func Rewrite(src string) (string, *Error) {
-	return src, nil
+	out, err := rewriteFStrings(src)
+	if err != nil {
+		return "", err
+	}
+	for pass := 0; pass < 32; pass++ {
+		next, changed := rewriteOps(out)
+		out = next
+		if !changed {
+			break
+		}
+	}
+	return out, nil
+}
+
+type tokKind int
+
+const (
+	tkName tokKind = iota
+	tkNumber
+	tkString
+	tkOp
+	tkNewline // logical line end (outside brackets)
+)
+
+type token struct {
+	kind       tokKind
+	start, end int // byte offsets in the source
+	text       string
+}
+
+// tokenize splits Python source into tokens, skipping comments, blank
+// space and line continuations. It is lenient: anything it does not
+// understand becomes a one-byte operator, and the compiler reports it.
+func tokenize(src string) []token {
+	var toks []token
+	depth := 0
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '\\' && i+1 < len(src) && src[i+1] == '\n':
+			i += 2
+		case c == '\n':
+			if depth == 0 {
+				toks = append(toks, token{kind: tkNewline, start: i, end: i + 1, text: "\n"})
+			}
+			i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f':
+			i++
+		case isIdentStart(c):
+			j := i
+			for j < len(src) && isIdentPart(src[j]) {
+				j++
+			}
+			if j < len(src) && (src[j] == '\'' || src[j] == '"') && isStringPrefix(src[i:j]) {
+				end := scanString(src, j)
+				toks = append(toks, token{kind: tkString, start: i, end: end, text: src[i:end]})
+				i = end
+				continue
+			}
+			toks = append(toks, token{kind: tkName, start: i, end: j, text: src[i:j]})
+			i = j
+		case c == '\'' || c == '"':
+			end := scanString(src, i)
+			toks = append(toks, token{kind: tkString, start: i, end: end, text: src[i:end]})
+			i = end
+		case c >= '0' && c <= '9' || (c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9'):
+			j := i
+			for j < len(src) && (isIdentPart(src[j]) || src[j] == '.' ||
+				((src[j] == '+' || src[j] == '-') && (src[j-1] == 'e' || src[j-1] == 'E') && !strings.HasPrefix(strings.ToLower(src[i:j]), "0x"))) {
+				j++
+			}
+			toks = append(toks, token{kind: tkNumber, start: i, end: j, text: src[i:j]})
+			i = j
+		default:
+			n := 1
+			for _, op := range []string{"**=", "//=", ">>=", "<<=", "...", "->", ":=", "**", "//", "<<", ">>", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="} {
+				if strings.HasPrefix(src[i:], op) {
+					n = len(op)
+					break
+				}
+			}
+			switch c {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				if depth > 0 {
+					depth--
+				}
+			}
+			toks = append(toks, token{kind: tkOp, start: i, end: i + n, text: src[i : i+n]})
+			i += n
+		}
+	}
+	return toks
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
+}
+
+func isIdentPart(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') }
+
+func isStringPrefix(p string) bool {
+	switch strings.ToLower(p) {
+	case "r", "u", "b", "f", "br", "rb", "fr", "rf":
+		return true
+	}
+	return false
+}
+
+// scanString returns the end of the string literal whose quote is at i.
+func scanString(src string, i int) int {
+	q := src[i]
+	triple := strings.HasPrefix(src[i:], strings.Repeat(string(q), 3))
+	j := i + 1
+	if triple {
+		j = i + 3
+	}
+	for j < len(src) {
+		switch src[j] {
+		case '\\':
+			j += 2
+			continue
+		case '\n':
+			if !triple {
+				return j // unterminated: let the compiler complain
+			}
+		case q:
+			if !triple {
+				return j + 1
+			}
+			if strings.HasPrefix(src[j:], strings.Repeat(string(q), 3)) {
+				return j + 3
+			}
+		}
+		j++
+	}
+	return len(src)
+}
+
+// stringParts splits a literal into prefix, quote and body.
+func stringParts(lit string) (prefix, quote, body string) {
+	k := strings.IndexAny(lit, `'"`)
+	prefix, rest := lit[:k], lit[k:]
+	q := rest[:1]
+	if strings.HasPrefix(rest, strings.Repeat(q, 3)) {
+		q = strings.Repeat(q, 3)
+	}
+	body = strings.TrimPrefix(rest, q)
+	body = strings.TrimSuffix(body, q)
+	return prefix, q, body
+}
+
+func isFString(t token) bool {
+	if t.kind != tkString {
+		return false
+	}
+	p, _, _ := stringParts(t.text)
+	return strings.ContainsAny(p, "fF")
+}
+
+// rewriteFStrings replaces every group of adjacent string literals that
+// holds an f-string by one parenthesized str.format call.
+func rewriteFStrings(src string) (string, *Error) {
+	toks := tokenize(src)
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(toks); i++ {
+		if toks[i].kind != tkString {
+			continue
+		}
+		j := i
+		for j+1 < len(toks) && toks[j+1].kind == tkString {
+			j++
+		}
+		hasF := false
+		for k := i; k <= j; k++ {
+			if isFString(toks[k]) {
+				hasF = true
+			}
+		}
+		if !hasF {
+			i = j
+			continue
+		}
+		b.WriteString(src[last:toks[i].start])
+		b.WriteByte('(')
+		var args []string
+		for k := i; k <= j; k++ {
+			if k > i {
+				b.WriteString(src[toks[k-1].end:toks[k].start])
+			}
+			prefix, quote, body := stringParts(toks[k].text)
+			if !isFString(toks[k]) {
+				b.WriteString(prefix + quote + strings.NewReplacer("{", "{{", "}", "}}").Replace(body) + quote)
+				continue
+			}
+			fmtBody, fargs, err := convertFString(body)
+			if err != nil {
+				err.Line = strings.Count(src[:toks[k].start], "\n") + 1
+				err.SourceLine = sourceLine(strings.Split(src, "\n"), err.Line)
+				return "", err
+			}
+			args = append(args, fargs...)
+			b.WriteString(strings.NewReplacer("f", "", "F", "").Replace(prefix) + quote + fmtBody + quote)
+		}
+		b.WriteString(".format(")
+		for k, a := range args {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + a + ")")
+		}
+		b.WriteString("))")
+		last = toks[j].end
+		i = j
+	}
+	b.WriteString(src[last:])
+	return b.String(), nil
+}
+
+// convertFString turns the body of an f-string into a str.format body and
+// the expressions of its fields, in the order str.format numbers them.
+func convertFString(body string) (string, []string, *Error) {
+	var b strings.Builder
+	var args []string
+	i := 0
+	for i < len(body) {
+		c := body[i]
+		switch {
+		case c == '{' && i+1 < len(body) && body[i+1] == '{':
+			b.WriteString("{{")
+			i += 2
+		case c == '}' && i+1 < len(body) && body[i+1] == '}':
+			b.WriteString("}}")
+			i += 2
+		case c == '}':
+			return "", nil, &Error{Kind: KindSyntax, Type: "SyntaxError", Message: "f-string: single '}' is not allowed"}
+		case c == '{':
+			field, fargs, n, err := convertField(body[i+1:], 0)
+			if err != nil {
+				return "", nil, err
+			}
+			b.WriteString(field)
+			args = append(args, fargs...)
+			i += 1 + n
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), args, nil
+}
+
+// convertField converts one replacement field; s starts after its "{".
+// It returns the field text (with braces), its expressions and how many
+// bytes of s it used (through the closing "}").
+func convertField(s string, nesting int) (string, []string, int, *Error) {
+	fail := func(msg string) (string, []string, int, *Error) {
+		return "", nil, 0, &Error{Kind: KindSyntax, Type: "SyntaxError", Message: "f-string: " + msg}
+	}
+	if nesting > 1 {
+		return fail("expressions nested too deeply")
+	}
+	// The expression runs to a top-level '!', ':', '=' (self-documenting)
+	// or '}'.
+	depth := 0
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '\'' || c == '"' {
+			i = scanString(s, i) - 1
+			continue
+		}
+		if c == '(' || c == '[' || c == '{' {
+			depth++
+			continue
+		}
+		if depth > 0 {
+			if c == ')' || c == ']' || c == '}' {
+				depth--
+			}
+			continue
+		}
+		if c == '}' || c == ':' {
+			break
+		}
+		if c == '!' && !(i+1 < len(s) && s[i+1] == '=') {
+			break
+		}
+		if c == '=' && !(i+1 < len(s) && s[i+1] == '=') && i > 0 && !strings.ContainsRune("=!<>", rune(s[i-1])) {
+			break
+		}
+		if c == '=' && i+1 < len(s) && s[i+1] == '=' {
+			i++
+		}
+	}
+	if i >= len(s) {
+		return fail("expecting '}'")
+	}
+	expr := s[:i]
+	if strings.TrimSpace(expr) == "" {
+		return fail("empty expression not allowed")
+	}
+	var field strings.Builder
+	field.WriteByte('{')
+	selfDoc := ""
+	if s[i] == '=' {
+		selfDoc = expr + "="
+		i++
+	}
+	conv := ""
+	if i < len(s) && s[i] == '!' {
+		if i+1 >= len(s) {
+			return fail("expecting '}'")
+		}
+		conv = s[i : i+2]
+		i += 2
+	}
+	args := []string{strings.TrimSpace(expr)}
+	if selfDoc != "" && conv == "" && !(i < len(s) && s[i] == ':') {
+		conv = "!r"
+	}
+	field.WriteString(conv)
+	if i < len(s) && s[i] == ':' {
+		field.WriteByte(':')
+		i++
+		for i < len(s) && s[i] != '}' {
+			if s[i] == '{' {
+				sub, subArgs, n, err := convertField(s[i+1:], nesting+1)
+				if err != nil {
+					return "", nil, 0, err
+				}
+				field.WriteString(sub)
+				args = append(args, subArgs...)
+				i += 1 + n
+				continue
+			}
+			field.WriteByte(s[i])
+			i++
+		}
+	}
+	if i >= len(s) || s[i] != '}' {
+		return fail("expecting '}'")
+	}
+	field.WriteByte('}')
+	text := field.String()
+	if selfDoc != "" {
+		text = strings.NewReplacer("{", "{{", "}", "}}").Replace(selfDoc) + text
+	}
+	return text, args, i + 1, nil
+}
+
+// Keywords that end an operand scan.
+var pyKeywords = map[string]bool{
+	"and": true, "as": true, "assert": true, "async": true, "await": true, "break": true, "class": true,
+	"continue": true, "def": true, "del": true, "elif": true, "else": true, "except": true, "finally": true,
+	"for": true, "from": true, "global": true, "if": true, "import": true, "in": true, "is": true,
+	"lambda": true, "nonlocal": true, "not": true, "or": true, "pass": true, "raise": true, "return": true,
+	"try": true, "while": true, "with": true, "yield": true,
+}
+
+func isOpen(t token) bool  { return t.kind == tkOp && (t.text == "(" || t.text == "[" || t.text == "{") }
+func isClose(t token) bool { return t.kind == tkOp && (t.text == ")" || t.text == "]" || t.text == "}") }
+
+func matchForward(toks []token, i int) int {
+	depth := 0
+	for j := i; j < len(toks); j++ {
+		if isOpen(toks[j]) {
+			depth++
+		} else if isClose(toks[j]) {
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+func matchBackward(toks []token, i int) int {
+	depth := 0
+	for j := i; j >= 0; j-- {
+		if isClose(toks[j]) {
+			depth++
+		} else if isOpen(toks[j]) {
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+func isAtomEnd(t token) bool {
+	switch t.kind {
+	case tkName:
+		return !pyKeywords[t.text]
+	case tkNumber, tkString:
+		return true
+	}
+	return isClose(t)
+}
+
+// operandStart returns the index of the first token of the primary
+// (atom and trailers) that ends at token k, or -1.
+func operandStart(toks []token, k int) int {
+	if k < 0 || !isAtomEnd(toks[k]) {
+		return -1
+	}
+	i := k
+	for {
+		t := toks[i]
+		switch {
+		case isClose(t):
+			o := matchBackward(toks, i)
+			if o < 0 {
+				return -1
+			}
+			if o > 0 && toks[o].text != "{" && isAtomEnd(toks[o-1]) {
+				i = o - 1 // call or subscript trailer
+				continue
+			}
+			i = o
+		case t.kind == tkString:
+			for i > 0 && toks[i-1].kind == tkString {
+				i--
+			}
+		}
+		if i >= 2 && toks[i-1].kind == tkOp && toks[i-1].text == "." && isAtomEnd(toks[i-2]) {
+			i -= 2
+			continue
+		}
+		return i
+	}
+}
+
+// operandEnd returns the index of the last token of the unary/power
+// expression that starts at token k, or -1.
+func operandEnd(toks []token, k int) int {
+	i := k
+	for i < len(toks) && toks[i].kind == tkOp && (toks[i].text == "-" || toks[i].text == "+" || toks[i].text == "~") {
+		i++
+	}
+	if i >= len(toks) {
+		return -1
+	}
+	t := toks[i]
+	switch {
+	case isOpen(t):
+		i = matchForward(toks, i)
+		if i < 0 {
+			return -1
+		}
+	case t.kind == tkString:
+		for i+1 < len(toks) && toks[i+1].kind == tkString {
+			i++
+		}
+	case t.kind == tkNumber, t.kind == tkName && !pyKeywords[t.text]:
+	default:
+		return -1
+	}
+	for i+1 < len(toks) {
+		n := toks[i+1]
+		if n.kind == tkOp && n.text == "." && i+2 < len(toks) && toks[i+2].kind == tkName {
+			i += 2
+			continue
+		}
+		if n.kind == tkOp && (n.text == "(" || n.text == "[") {
+			m := matchForward(toks, i+1)
+			if m < 0 {
+				return -1
+			}
+			i = m
+			continue
+		}
+		if n.kind == tkOp && n.text == "**" {
+			e := operandEnd(toks, i+2)
+			if e < 0 {
+				return -1
+			}
+			i = e
+			continue
+		}
+		break
+	}
+	return i
+}
+
+type edit struct {
+	start, end int
+	text       string
+}
+
+// rewriteOps does one pass of the % and {**} rewrites over
+// non-overlapping places and reports whether it changed anything.
+func rewriteOps(src string) (string, bool) {
+	toks := tokenize(src)
+	var edits []edit
+	taken := func(a, b int) bool {
+		for _, e := range edits {
+			if a < e.end && e.start < b {
+				return true
+			}
+		}
+		return false
+	}
+	for k, t := range toks {
+		if t.kind == tkOp && t.text == "%" {
+			ls := operandStart(toks, k-1)
+			if ls < 0 {
+				continue
+			}
+			// A higher-or-equal precedence operator on the left would
+			// bind first: leave those to gpython.
+			if ls > 0 {
+				p := toks[ls-1]
+				if p.kind == tkOp && strings.Contains(" * / // @ ** . ~ ", " "+p.text+" ") {
+					continue
+				}
+				if p.kind == tkOp && (p.text == "-" || p.text == "+") && (ls < 2 || !isAtomEnd(toks[ls-2])) {
+					continue // unary minus: -a % b is (-a) % b
+				}
+				if p.kind == tkName && p.text == "await" {
+					continue
+				}
+			}
+			re := operandEnd(toks, k+1)
+			if re < 0 {
+				continue
+			}
+			a, b := toks[ls].start, toks[re].end
+			if taken(a, b) {
+				continue
+			}
+			edits = append(edits, edit{a, b, "__pct__(" + src[a:t.start] + "," + src[t.end:b] + ")"})
+		}
+		if t.kind == tkOp && t.text == "{" {
+			m := matchForward(toks, k)
+			if m < 0 {
+				continue
+			}
+			// Top-level items of the display.
+			var items [][2]int
+			depth, from := 0, k+1
+			for j := k + 1; j < m; j++ {
+				if isOpen(toks[j]) {
+					depth++
+				} else if isClose(toks[j]) {
+					depth--
+				} else if depth == 0 && toks[j].kind == tkOp && toks[j].text == "," {
+					items = append(items, [2]int{from, j - 1})
+					from = j + 1
+				}
+			}
+			if from <= m-1 {
+				items = append(items, [2]int{from, m - 1})
+			}
+			star := false
+			for _, it := range items {
+				if toks[it[0]].kind == tkOp && toks[it[0]].text == "**" {
+					star = true
+				}
+			}
+			if !star || taken(t.start, toks[m].end) {
+				continue
+			}
+			var b strings.Builder
+			b.WriteString("__merge__(")
+			pos := t.end
+			for n, it := range items {
+				if n > 0 {
+					b.WriteString(src[pos:toks[it[0]].start])
+				} else {
+					b.WriteString(src[pos:toks[it[0]].start])
+				}
+				s, e := toks[it[0]].start, toks[it[1]].end
+				if toks[it[0]].text == "**" {
+					b.WriteString(src[toks[it[0]].end:e])
+				} else {
+					b.WriteString("{" + src[s:e] + "}")
+				}
+				pos = e
+			}
+			b.WriteString(src[pos:toks[m].start])
+			b.WriteString(")")
+			edits = append(edits, edit{t.start, toks[m].end, b.String()})
+		}
+	}
+	if len(edits) == 0 {
+		return src, false
+	}
+	// Edits were found left to right and do not overlap; sort by start.
+	for i := 1; i < len(edits); i++ {
+		for j := i; j > 0 && edits[j].start < edits[j-1].start; j-- {
+			edits[j], edits[j-1] = edits[j-1], edits[j]
+		}
+	}
+	var b strings.Builder
+	last := 0
+	for _, e := range edits {
+		b.WriteString(src[last:e.start])
+		b.WriteString(e.text)
+		last = e.end
+	}
+	b.WriteString(src[last:])
+	return b.String(), true
 }
