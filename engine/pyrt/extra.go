@@ -171,10 +171,14 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			}
 			return d, nil
 		}),
-		"round":    method("round", builtinRound),
-		"sorted":   method("sorted", builtinSorted),
-		"min":      method("min", func(_ py.Object, args py.Tuple, kw py.StringDict) (py.Object, error) { return minMax("min", args, kw, false) }),
-		"max":      method("max", func(_ py.Object, args py.Tuple, kw py.StringDict) (py.Object, error) { return minMax("max", args, kw, true) }),
+		"round":  method("round", builtinRound),
+		"sorted": method("sorted", builtinSorted),
+		"min": method("min", func(_ py.Object, args py.Tuple, kw py.StringDict) (py.Object, error) {
+			return minMax("min", args, kw, false)
+		}),
+		"max": method("max", func(_ py.Object, args py.Tuple, kw py.StringDict) (py.Object, error) {
+			return minMax("max", args, kw, true)
+		}),
 		"sum":      method("sum", builtinSum),
 		"reversed": method("reversed", builtinReversed),
 		"hash":     method("hash", builtinHash),

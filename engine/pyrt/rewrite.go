@@ -384,8 +384,10 @@ var pyKeywords = map[string]bool{
 	"try": true, "while": true, "with": true, "yield": true,
 }
 
-func isOpen(t token) bool  { return t.kind == tkOp && (t.text == "(" || t.text == "[" || t.text == "{") }
-func isClose(t token) bool { return t.kind == tkOp && (t.text == ")" || t.text == "]" || t.text == "}") }
+func isOpen(t token) bool { return t.kind == tkOp && (t.text == "(" || t.text == "[" || t.text == "{") }
+func isClose(t token) bool {
+	return t.kind == tkOp && (t.text == ")" || t.text == "]" || t.text == "}")
+}
 
 func matchForward(toks []token, i int) int {
 	depth := 0
