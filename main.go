@@ -13,6 +13,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -30,7 +34,9 @@ func main() {
 	pyrt.MaybeRunWorker() // a python worker process of this binary never returns here
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a := app.New(app.Options{Registry: component.Default, Logger: logger})
-	d := &Desktop{}
+	// A signal (SIGTERM, Ctrl+C) quits without asking about unsaved changes.
+	d := &Desktop{signals: make(chan os.Signal, 1)}
+	signal.Notify(d.signals, os.Interrupt, syscall.SIGTERM)
 	err := wails.Run(&options.App{
 		Title:            "Sluice",
 		Width:            1280,
@@ -40,6 +46,7 @@ func main() {
 		BackgroundColour: &options.RGBA{R: 246, G: 247, B: 249, A: 255},
 		AssetServer:      &assetserver.Options{Assets: frontend.Dist()},
 		OnStartup:        d.startup,
+		OnBeforeClose:    d.beforeClose,
 		// Closing the window stops a running flow gracefully.
 		OnShutdown: func(ctx context.Context) {
 			if err := a.Close(ctx); err != nil {
@@ -54,13 +61,41 @@ func main() {
 	}
 }
 
-// Desktop is what only the desktop app has: native file dialogs and the
-// window title. The frontend reaches it as window.go.main.Desktop.
+// Desktop is what only the desktop app has: native file dialogs, the
+// window title and the unsaved-changes guard on closing. The frontend
+// reaches it as window.go.main.Desktop.
 type Desktop struct {
-	ctx context.Context // the Wails runtime's context, set at startup
+	ctx     context.Context // the Wails runtime's context, set at startup
+	dirty   atomic.Bool
+	signals chan os.Signal
 }
 
 func (d *Desktop) startup(ctx context.Context) { d.ctx = ctx }
+
+// beforeClose asks before a flow with unsaved changes is closed; true
+// keeps the window open.
+func (d *Desktop) beforeClose(ctx context.Context) bool {
+	if !d.dirty.Load() {
+		return false
+	}
+	select {
+	case <-d.signals:
+		return false
+	case <-time.After(100 * time.Millisecond):
+	}
+	answer, err := wruntime.MessageDialog(ctx, wruntime.MessageDialogOptions{
+		Type:    wruntime.QuestionDialog,
+		Title:   "Unsaved changes",
+		Message: "The flow has unsaved changes. Quit and lose them?",
+	})
+	return err == nil && answer != "Yes"
+}
+
+// SetDirty tells whether the open flow has unsaved changes.
+func (d *Desktop) SetDirty(dirty bool) error {
+	d.dirty.Store(dirty)
+	return nil
+}
 
 var flowFilters = []wruntime.FileFilter{{DisplayName: "Flow files (*.yaml, *.yml, *.json)", Pattern: "*.yaml;*.yml;*.json"}}
 

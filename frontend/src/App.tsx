@@ -30,6 +30,10 @@ function Shell() {
   }, [name, dirty, problems, nodes]);
 
   useEffect(() => {
+    void api.setDirty(dirty);
+  }, [dirty]);
+
+  useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (useDesigner.getState().dirty) e.preventDefault();
     };

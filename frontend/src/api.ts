@@ -91,6 +91,11 @@ export const api = {
     const f = desktop('SaveFileDialog');
     return f ? String(await f(name)) : '';
   },
+  /** Lets the desktop app ask before a window with unsaved changes closes. */
+  setDirty: async (dirty: boolean): Promise<void> => {
+    const f = desktop('SetDirty');
+    if (f) await f(dirty);
+  },
   setTitle: async (title: string): Promise<void> => {
     const f = desktop('SetTitle');
     if (f) await f(title);
