@@ -218,6 +218,15 @@ func child(addr string, args ...string) (*exec.Cmd, error) {
 
 // stopChild stops the child gracefully and returns its peak RSS in KiB.
 func stopChild(cmd *exec.Cmd) int64 {
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)); err == nil {
+		var parts []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "RssAnon") || strings.HasPrefix(l, "RssFile") || strings.HasPrefix(l, "VmRSS") {
+				parts = append(parts, strings.Join(strings.Fields(l), " "))
+			}
+		}
+		fmt.Fprintf(os.Stderr, "runner before stop: %s\n", strings.Join(parts, ", "))
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()

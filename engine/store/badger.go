@@ -102,8 +102,9 @@ func Open(opts Options) (*Badger, error) {
 		// block cache) are sized for a database server.
 		WithMemTableSize(32 << 20).
 		WithNumMemtables(3).
-		WithBlockCacheSize(32 << 20).
-		WithIndexCacheSize(16 << 20).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
+		WithValueLogFileSize(64 << 20).
 		WithNumCompactors(2).
 		WithCompactL0OnClose(false)
 	db, err := badger.Open(bo)
@@ -803,9 +804,13 @@ func (b badgerLogger) Errorf(f string, a ...any) {
 func (b badgerLogger) Warningf(f string, a ...any) {
 	b.l.Warn("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
 }
-func (b badgerLogger) Infof(f string, a ...any) {
-	b.l.Debug("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
-}
-func (b badgerLogger) Debugf(f string, a ...any) {
-	b.l.Debug("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+func (b badgerLogger) Infof(f string, a ...any) { b.debug(f, a) }
+
+func (b badgerLogger) Debugf(f string, a ...any) { b.debug(f, a) }
+
+// debug formats only when debug logging is on: Badger logs on hot paths.
+func (b badgerLogger) debug(f string, a []any) {
+	if b.l.Enabled(context.Background(), slog.LevelDebug) {
+		b.l.Debug("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+	}
 }
