@@ -41,6 +41,7 @@ type Interp struct {
 	logs      []string
 	order     keyOrder
 	rng       *pyRandom
+	reCache   map[string]*rePattern
 }
 
 // CheckSyntax compiles code without running it and returns the first
