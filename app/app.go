@@ -25,7 +25,8 @@ type Options struct {
 	// empty means the user's config directory.
 	ConfigDir string
 	// Listen is the address a run's sources listen on; empty means
-	// 127.0.0.1:0 (any free port).
+	// 127.0.0.1:8080, where `sluice run` listens too. Port 0 takes any
+	// free port.
 	Listen string
 	// Logger receives the engine's logs; nil discards them.
 	Logger *slog.Logger
@@ -51,7 +52,7 @@ func New(opts Options) *App {
 		opts.ConfigDir = defaultConfigDir()
 	}
 	if opts.Listen == "" {
-		opts.Listen = "127.0.0.1:0"
+		opts.Listen = "127.0.0.1:8080"
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

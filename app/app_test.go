@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -35,7 +36,7 @@ func newApp(t *testing.T, reg *component.Registry) *app.App {
 	if reg == nil {
 		reg = component.Default
 	}
-	a := app.New(app.Options{Registry: reg, DataDir: t.TempDir(), ConfigDir: t.TempDir()})
+	a := app.New(app.Options{Registry: reg, DataDir: t.TempDir(), ConfigDir: t.TempDir(), Listen: "127.0.0.1:0"})
 	t.Cleanup(func() { _ = a.Close(context.Background()) })
 	return a
 }
@@ -396,5 +397,25 @@ func TestTesterRunsPython(t *testing.T) {
 	}
 	if res.BuildError == nil || res.BuildError.Line != 2 {
 		t.Errorf("want a build error on line 2, got %+v", res.BuildError)
+	}
+}
+
+func TestRunReportsPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	a := app.New(app.Options{DataDir: t.TempDir(), ConfigDir: t.TempDir(), Listen: ln.Addr().String()})
+	doc := &flow.Doc{Version: 1, Name: "busy", Nodes: []flow.Node{
+		{ID: "in", Kind: "webhook", Config: map[string]any{"path": "/in"}},
+		{ID: "out", Kind: "log"},
+	}, Edges: []flow.Edge{{From: "in", To: "out"}}}
+	_, err = a.Runs.Start(doc)
+	if err == nil || !strings.Contains(err.Error(), "already in use") {
+		t.Fatalf("want a clear port-in-use error, got %v", err)
+	}
+	if s, _ := a.Runs.Status(); s.Running {
+		t.Error("running after a failed start")
 	}
 }

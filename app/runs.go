@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sluice-etl/sluice/engine/component"
@@ -105,6 +106,9 @@ func (r *Runs) Start(doc *flow.Doc) (*RunStatus, error) {
 		defer stopCancel()
 		_ = rt.Stop(stopCtx)
 		b.Close()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("run %s: the address %s is already in use (another flow or program listens there); stop it, or start the designer with another listen address: %w", doc.Name, r.listen, err)
+		}
 		return nil, fmt.Errorf("run %s: %w", doc.Name, err)
 	}
 	st := RunStatus{Running: true, Flow: doc.Name, Addr: rt.Addr(), DataDir: dir, StartedAt: time.Now(), Endpoints: endpoints(doc, r.reg, rt.Addr())}

@@ -18,7 +18,7 @@ import (
 	"github.com/sluice-etl/sluice/frontend"
 )
 
-const serveUsage = `Usage: sluice serve [--addr ADDR] [--token TOKEN] [--data DIR] [--listen ADDR]
+const serveUsage = `Usage: sluice serve [--addr ADDR] [--token TOKEN] [--data DIR] [--listen ADDR] [--log-level LEVEL]
 
 Serves the flow designer as a web console: the same frontend as the desktop
 app, over HTTP JSON, with the embedded engine behind it.
@@ -39,7 +39,7 @@ func cmdServe(args []string) int {
 	addr := fs.String("addr", "127.0.0.1:7878", "address of the web console")
 	token := fs.String("token", os.Getenv("SLUICE_TOKEN"), "access token for API calls (default $SLUICE_TOKEN)")
 	data := fs.String("data", "", "data directory of runs (default: the user's data directory)")
-	listen := fs.String("listen", "127.0.0.1:0", "address the running flow's sources (webhooks) listen on")
+	listen := fs.String("listen", "127.0.0.1:8080", "address the running flow's sources (webhooks) listen on; port 0: any free port")
 	logLevel := fs.String("log-level", "info", "engine log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

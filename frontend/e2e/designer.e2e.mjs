@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch } from './browser.mjs';
@@ -102,7 +102,7 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
   const tmp = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
   const env = { XDG_DATA_HOME: join(tmp, 'data'), XDG_CONFIG_HOME: join(tmp, 'config') };
   const sink = await startSink();
-  const serve = startSluice(['serve', '--addr', '127.0.0.1:0'], env, /designer at (http:\/\/\S+)/);
+  const serve = startSluice(['serve', '--addr', '127.0.0.1:0', '--listen', '127.0.0.1:0'], env, /designer at (http:\/\/\S+)/);
   const [, url] = await serve.ready;
   const browser = await launch();
   let runner;
@@ -202,5 +202,83 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     await browser.close();
     await stopProcess(serve.p);
     sink.close();
+  }
+});
+
+test('edit: validation marks, refused edges, undo/redo, copy/paste, delete, save, reopen, bad file', { timeout: 120000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'sluice-e2e-edit-'));
+  const env = { XDG_DATA_HOME: join(tmp, 'data'), XDG_CONFIG_HOME: join(tmp, 'config') };
+  const serve = startSluice(['serve', '--addr', '127.0.0.1:0', '--listen', '127.0.0.1:0'], env, /designer at (http:\/\/\S+)/);
+  const [, url] = await serve.ready;
+  const browser = await launch();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const count = () => page.locator('.react-flow__node').count();
+  const notice = async () => (await page.getByTestId('notice').textContent()) ?? '';
+  try {
+    await page.goto(url);
+    for (const kind of ['webhook', 'python', 'python', 'http']) await page.getByTestId(`palette-${kind}`).dblclick();
+    for (const id of ['webhook1', 'python1', 'python2', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
+    await page.getByTestId('canvas').click({ position: { x: 300, y: 680 } });
+    await page.keyboard.press('l');
+
+    // The engine's problems: on the box and under the field.
+    await page.getByTestId('problems-http1').waitFor();
+    await page.getByTestId('node-http1').click();
+    assert.match(await page.locator('[data-field="config.url"] .problem').textContent(), /required/);
+
+    // Edges into a source, and cycles, are refused.
+    await connect(page, 'webhook1', 'python1');
+    await connect(page, 'python1', 'python2');
+    await connect(page, 'python2', 'python1');
+    assert.match(await notice(), /cycle/);
+    assert.equal(await page.locator('.react-flow__edge').count(), 2);
+
+    // Undo and redo the last edge.
+    await page.getByTestId('canvas').click({ position: { x: 300, y: 680 } });
+    await page.keyboard.press('Control+z');
+    await until('undo', async () => (await page.locator('.react-flow__edge').count()) === 1);
+    await page.keyboard.press('Control+Shift+z');
+    await until('redo', async () => (await page.locator('.react-flow__edge').count()) === 2);
+
+    // Copy, paste, delete.
+    await page.getByTestId('node-python2').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await page.getByTestId('node-python3').waitFor();
+    assert.equal(await count(), 5);
+    await page.keyboard.press('Delete');
+    await until('delete', async () => (await count()) === 4);
+
+    // Save (the web console asks for a path), start anew, reopen.
+    const file = join(tmp, 'edited.yaml');
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('save-path').fill(file);
+    await page.getByTestId('save-confirm').click();
+    await until('saved', async () => /Saved/.test(await notice()));
+    assert.match(readFileSync(file, 'utf8'), /from: python1\n\s+to: python2/);
+    await page.getByRole('button', { name: 'New' }).click();
+    await until('a new flow', async () => (await count()) === 0);
+    await page.getByTestId('open').click();
+    await page.getByTestId('open-path').fill(file);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('node-python2').waitFor();
+    assert.equal(await count(), 4);
+
+    // A file that does not parse gives a clear message and keeps the flow.
+    const bad = join(tmp, 'bad.yaml');
+    writeFileSync(bad, 'version: 1\nname: bad\nnodes: [\n');
+    await page.getByTestId('open').click();
+    await page.getByTestId('open-path').fill(bad);
+    await page.keyboard.press('Enter');
+    await until('the parse error', async () => /Cannot open .*line/.test(await notice()));
+    await page.keyboard.press('Escape');
+    assert.equal(await count(), 4);
+    await page.screenshot({ path: join(ART, '05-edit.png') });
+  } catch (e) {
+    await page.screenshot({ path: join(ART, 'failure-edit.png') }).catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
+    await stopProcess(serve.p);
   }
 });

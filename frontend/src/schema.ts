@@ -40,11 +40,15 @@ export function withKey(obj: Config | undefined, key: string, value: unknown): C
   return out;
 }
 
-/** A new node's config: required fields without a default get their first example. */
+/**
+ * A new node's config: a required code field without a default starts from
+ * its first example (a template to edit). Other fields start empty, so the
+ * engine's validation asks for them rather than an example being used.
+ */
 export function initialConfig(schema: Schema): Config {
   const cfg: Config = {};
   for (const f of fieldsOf(schema)) {
-    if (f.required && f.schema.default === undefined && f.schema.examples?.length) {
+    if (f.required && f.schema['x-widget'] === 'code' && f.schema.default === undefined && f.schema.examples?.length) {
       cfg[f.name] = f.schema.examples[0];
     }
   }

@@ -229,7 +229,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
         set({ dialog: null, recent: await api.recent() });
         get().notify('info', `Opened ${o.path}`);
       } catch (e) {
-        get().notify('error', `Cannot open ${path}: ${errText(e)}`);
+        get().notify('error', `Cannot open the flow: ${errText(e)}`);
       }
     },
 

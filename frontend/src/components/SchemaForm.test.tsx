@@ -37,10 +37,16 @@ describe('schema helpers', () => {
     expect(withKey(undefined, 'c', 'x')).toEqual({ c: 'x' });
   });
 
-  it('starts a required field from its first example', () => {
-    expect(initialConfig({ type: 'object', properties: { code: { type: 'string', examples: ['def transform(event):\n    return event\n'] } }, required: ['code'] })).toEqual({
-      code: 'def transform(event):\n    return event\n',
-    });
+  it('starts a required code field from its first example, nothing else', () => {
+    const s: Schema = {
+      type: 'object',
+      properties: {
+        code: { type: 'string', 'x-widget': 'code', examples: ['def transform(event):\n    return event\n'] },
+        url: { type: 'string', examples: ['https://example.com/hook'] },
+      },
+      required: ['code', 'url'],
+    };
+    expect(initialConfig(s)).toEqual({ code: 'def transform(event):\n    return event\n' });
   });
 
   it('files the engine problems under their fields', () => {
