@@ -62,6 +62,7 @@ export interface DesignerState {
   removeNodes: (ids: string[]) => void;
   removeEdge: (id: string) => void;
   connect: (from: string, to: string) => void;
+  setRoute: (id: string, route: string) => void;
   selectEdge: (id: string | null) => void;
   selectNode: (id: string | null) => void;
   onNodesChange: (changes: NodeChange<BoxNode>[]) => void;
@@ -311,6 +312,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     },
 
     removeEdge: (id) => {
+      if (!get().doc.edges.some((e) => edgeId(e) === id)) return;
       checkpoint();
       set((s) => ({ doc: { ...s.doc, edges: s.doc.edges.filter((e) => edgeId(e) !== id) }, selectedEdge: null }));
     },
@@ -323,6 +325,14 @@ export const useDesigner = create<DesignerState>()((set, get) => {
       }
       checkpoint();
       set((s) => ({ doc: { ...s.doc, edges: [...s.doc.edges, { from, to }] } }));
+    },
+
+    setRoute: (id, route) => {
+      const old = get().doc.edges.find((e) => edgeId(e) === id);
+      if (!old || (old.route ?? '') === route) return;
+      checkpoint();
+      const next = route ? { from: old.from, to: old.to, route } : { from: old.from, to: old.to };
+      set((s) => ({ doc: { ...s.doc, edges: s.doc.edges.map((e) => (e === old ? next : e)) }, selectedEdge: edgeId(next) }));
     },
 
     selectEdge: (id) => set((s) => ({ selectedEdge: id, nodes: id ? s.nodes.map((n) => ({ ...n, selected: false })) : s.nodes })),

@@ -7,7 +7,9 @@ export function FlowPanel() {
   const problems = useDesigner((s) => s.problems);
   const run = useDesigner((s) => s.run);
   const path = useDesigner((s) => s.path);
-  const { setName, selectNode, notify } = useDesigner.getState();
+  const recent = useDesigner((s) => s.recent);
+  const dirty = useDesigner((s) => s.dirty);
+  const { setName, selectNode, notify, openPath } = useDesigner.getState();
   return (
     <div className="panel">
       <header className="panel-head">
@@ -47,6 +49,20 @@ export function FlowPanel() {
             </li>
           ))}
         </ul>
+      )}
+      {recent.length > 0 && (
+        <details className="group">
+          <summary>Recent flows</summary>
+          <ul className="recent">
+            {recent.map((p) => (
+              <li key={p}>
+                <button type="button" className="link" onClick={() => {
+                  if (!dirty || window.confirm('The flow has unsaved changes. Discard them?')) void openPath(p);
+                }}>{p}</button>
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       <details className="group">
         <summary>Keyboard shortcuts</summary>

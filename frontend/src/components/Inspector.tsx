@@ -3,6 +3,7 @@
 // settings of destinations), or the flow itself when nothing is selected.
 import { useMemo, useState } from 'react';
 import { useDesigner } from '../store';
+import { edgeId } from '../mapping';
 import { codeField, fieldProblems } from '../schema';
 import { SchemaForm } from './SchemaForm';
 import { CodeEditor, type LineError } from './CodeEditor';
@@ -14,7 +15,49 @@ export function Inspector() {
     const sel = s.nodes.filter((n) => n.selected);
     return sel.length === 1 ? sel[0]!.id : null;
   });
-  return <aside className="inspector" data-testid="inspector">{selected ? <NodePanel key={selected} id={selected} /> : <FlowPanel />}</aside>;
+  const edge = useDesigner((s) => s.selectedEdge);
+  return (
+    <aside className="inspector" data-testid="inspector">
+      {selected ? <NodePanel key={selected} id={selected} /> : edge ? <EdgePanel key={edge} id={edge} /> : <FlowPanel />}
+    </aside>
+  );
+}
+
+function EdgePanel({ id }: { id: string }) {
+  const edge = useDesigner((s) => s.doc.edges.find((e) => edgeId(e) === id));
+  const fromTransform = useDesigner((s) => {
+    const n = s.doc.nodes.find((x) => x.id === edge?.from);
+    return n ? s.specs[n.kind]?.category === 'transform' : false;
+  });
+  const { setRoute, removeEdge } = useDesigner.getState();
+  const [route, setRouteText] = useState(edge?.route ?? '');
+  if (!edge) return null;
+  return (
+    <div className="panel">
+      <header className="panel-head">
+        <span className="pill">edge</span>
+        <h2>
+          {edge.from} → {edge.to}
+        </h2>
+      </header>
+      {fromTransform && (
+        <label className="field">
+          <span className="label">Route</span>
+          <input
+            value={route}
+            placeholder="every output"
+            onChange={(e) => setRouteText(e.target.value)}
+            onBlur={() => setRoute(id, route.trim())}
+            onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+          />
+          <span className="hint">Only outputs the transform labels with this route take this edge; empty: every output.</span>
+        </label>
+      )}
+      <p>
+        <button type="button" className="danger" onClick={() => removeEdge(id)}>Delete edge</button>
+      </p>
+    </div>
+  );
 }
 
 function NodePanel({ id }: { id: string }) {
