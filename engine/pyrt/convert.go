@@ -407,6 +407,10 @@ func (e *encoder) encode(o py.Object) error {
 			return err
 		}
 		return e.seq(items)
+	case *defaultDict:
+		return e.dict(x.d)
+	case *counter:
+		return e.dict(x.asDict())
 	default:
 		return errNotJSON(o)
 	}

@@ -187,6 +187,12 @@ func (in *Interp) outputs(res py.Object) ([]json.RawMessage, *Error) {
 	switch x := res.(type) {
 	case py.NoneType:
 		return nil, nil
+	case *defaultDict, *counter:
+		b, err := toJSON(x, in.order)
+		if err != nil {
+			return nil, bad("the returned dict cannot be JSON: " + exceptionMessageOf(err))
+		}
+		return []json.RawMessage{b}, nil
 	case py.StringDict:
 		b, err := toJSON(x, in.order)
 		if err != nil {

@@ -313,8 +313,10 @@ func (u *uuidObject) String() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-func (u *uuidObject) M__str__() (py.Object, error)  { return py.String(u.String()), nil }
-func (u *uuidObject) M__repr__() (py.Object, error) { return py.String("UUID('" + u.String() + "')"), nil }
+func (u *uuidObject) M__str__() (py.Object, error) { return py.String(u.String()), nil }
+func (u *uuidObject) M__repr__() (py.Object, error) {
+	return py.String("UUID('" + u.String() + "')"), nil
+}
 func (u *uuidObject) M__eq__(o py.Object) (py.Object, error) {
 	v, ok := o.(*uuidObject)
 	return py.NewBool(ok && *u == *v), nil

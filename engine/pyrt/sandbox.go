@@ -31,7 +31,7 @@ var allowedModules = map[string]bool{
 	"time": true, "hashlib": true, "hmac": true, "base64": true, "uuid": true,
 	"random": true, "collections": true, "string": true, "sys": true,
 	"binascii": true, "itertools": true, "functools": true, "copy": true,
-	"urllib": true, "urllib.parse": true, "decimal": false,
+	"zoneinfo": true,
 }
 
 func (s *sandbox) ResolveAndCompile(pathname string, _ py.CompileOpts) (py.CompileOut, error) {
