@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -70,7 +71,13 @@ func cmdServe(args []string) int {
 	a := app.New(app.Options{Registry: component.Default, DataDir: *data, Listen: *listen, Logger: logger})
 	srv := &http.Server{Handler: app.NewHTTPHandler(a, *token, frontend.Dist()), ReadHeaderTimeout: 10 * time.Second}
 
-	url := "http://" + ln.Addr().String() + "/"
+	host := ln.Addr().String()
+	if t, ok := ln.Addr().(*net.TCPAddr); ok && t.IP.IsUnspecified() {
+		// Bound to every address: 127.0.0.1 works here, this machine's
+		// address from elsewhere.
+		host = net.JoinHostPort("127.0.0.1", strconv.Itoa(t.Port))
+	}
+	url := "http://" + host + "/"
 	if *token != "" {
 		url += "#token=" + *token
 	}

@@ -61,3 +61,25 @@ export const COUNTERS: Record<Category, [keyof Counters, string][]> = {
     ['dead_lettered', 'dead'],
   ],
 };
+
+/**
+ * Events per second of each node's output between two snapshots of the
+ * counters taken seconds apart.
+ */
+export function ratesBetween(prev: Record<string, Counters>, next: Record<string, Counters>, seconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (seconds <= 0) return out;
+  for (const [id, c] of Object.entries(next)) {
+    const now = c.out ?? c.delivered ?? 0;
+    const before = prev[id]?.out ?? prev[id]?.delivered ?? now;
+    out[id] = Math.max(0, (now - before) / seconds);
+  }
+  return out;
+}
+
+/** A short text for a rate: "", "0.5/s", "12/s", "1.2k/s". */
+export function showRate(r: number | undefined): string {
+  if (!r || r < 0.05) return '';
+  if (r >= 1000) return `${(r / 1000).toFixed(1)}k/s`;
+  return r >= 10 ? `${Math.round(r)}/s` : `${r.toFixed(1)}/s`;
+}

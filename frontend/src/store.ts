@@ -6,7 +6,7 @@ import { applyNodeChanges, type NodeChange, type XYPosition } from '@xyflow/reac
 import { api } from './api';
 import { autoLayout, edgeId, nextId, refuseConnection, toCanvas, toDoc, type BoxNode } from './mapping';
 import { initialConfig } from './schema';
-import { countersByNode } from './counters';
+import { countersByNode, ratesBetween } from './counters';
 import type { Catalog, Config, Counters, Exported, FlowDoc, FlowNode, Problem, RunStatus, Spec, TestResult } from './types';
 
 export type Dialog = null | 'open' | 'saveAs' | 'export' | 'help';
@@ -37,6 +37,8 @@ export interface DesignerState {
   clip: Clip | null;
   run: RunStatus;
   counters: Record<string, Counters>;
+  /** Output events per second of each node, from the last two polls. */
+  rates: Record<string, number>;
   samples: Record<string, string>;
   tests: Record<string, TestResult | undefined>;
   testing: string | null;
@@ -146,10 +148,15 @@ export const useDesigner = create<DesignerState>()((set, get) => {
 
   const pollStats = () => {
     clearInterval(statsTimer);
+    let last = { at: 0, counters: {} as Record<string, Counters> };
     const tick = async () => {
       try {
         const st = await api.stats();
-        set({ counters: countersByNode(st.stats) });
+        const counters = countersByNode(st.stats);
+        const at = Date.now();
+        const rates = last.at ? ratesBetween(last.counters, counters, (at - last.at) / 1000) : {};
+        last = { at, counters };
+        set({ counters, rates });
         if (!st.running) {
           clearInterval(statsTimer);
           set({ run: stopped() });
@@ -176,6 +183,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     clip: null,
     run: stopped(),
     counters: {},
+    rates: {},
     samples: {},
     tests: {},
     testing: null,
@@ -499,7 +507,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     start: async () => {
       try {
         const run = await api.start(get().current());
-        set({ run, counters: {} });
+        set({ run, counters: {}, rates: {} });
         pollStats();
         get().notify('info', `Running ${run.flow}`);
       } catch (e) {

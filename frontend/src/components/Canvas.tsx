@@ -6,6 +6,7 @@ import {
 import { useShallow } from 'zustand/react/shallow';
 import { useDesigner } from '../store';
 import { toEdges } from '../mapping';
+import { showRate } from '../counters';
 import { NodeBox } from './NodeBox';
 
 export const KIND_MIME = 'application/x-sluice-kind';
@@ -13,12 +14,13 @@ export const KIND_MIME = 'application/x-sluice-kind';
 const nodeTypes: NodeTypes = { box: NodeBox };
 
 export function Canvas() {
-  const { nodes, edges, selectedEdge, counters, running, theme, specs } = useDesigner(
+  const { nodes, edges, selectedEdge, counters, rates, running, theme, specs } = useDesigner(
     useShallow((s) => ({
       nodes: s.nodes,
       edges: s.doc.edges,
       selectedEdge: s.selectedEdge,
       counters: s.counters,
+      rates: s.rates,
       running: s.run.running,
       theme: s.theme,
       specs: s.specs,
@@ -40,9 +42,11 @@ export function Canvas() {
     () =>
       toEdges(edges, selectedEdge).map((e) => {
         const n = counters[e.source]?.out;
-        return running && n !== undefined ? { ...e, label: String(n), animated: true } : e;
+        if (!running || n === undefined) return e;
+        const rate = showRate(rates[e.source]);
+        return { ...e, label: rate ? `${n} · ${rate}` : String(n), animated: true };
       }),
-    [edges, selectedEdge, counters, running],
+    [edges, selectedEdge, counters, rates, running],
   );
 
   const onEdgesChange = useCallback(
