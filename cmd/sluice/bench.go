@@ -410,7 +410,11 @@ func (b *bench) runBacklog(n int) int {
 		fmt.Fprintln(os.Stderr, "sluice bench:", err)
 		return 1
 	}
-	cmd, err := child(addr, "run", flowPath, "--data", filepath.Join(b.dir, "data"), "--listen", addr, "--log-level", "error")
+	args := []string{"run", flowPath, "--data", filepath.Join(b.dir, "data"), "--listen", addr, "--log-level", "error"}
+	if b.profile != "" {
+		args = append(args, "--cpuprofile", b.profile)
+	}
+	cmd, err := child(addr, args...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sluice bench:", err)
 		return 1
@@ -425,8 +429,9 @@ func (b *bench) runBacklog(n int) int {
 		failedAll += failed
 		rate := float64(len(acks)) / took.Seconds()
 		rates = append(rates, rate)
-		rssNow = append(rssNow, vmRSS(cmd.Process.Pid))
-		fmt.Printf("queued %8d  acked events/s %7.0f  runner RSS %6.1f MiB\n", i+len(acks), rate, float64(rssNow[len(rssNow)-1])/1024)
+		rssNow = append(rssNow, procStatus(cmd.Process.Pid, "VmRSS:"))
+		fmt.Printf("queued %8d  acked events/s %7.0f  runner RSS %6.1f MiB (anonymous %6.1f MiB)\n", i+len(acks), rate,
+			float64(rssNow[len(rssNow)-1])/1024, float64(procStatus(cmd.Process.Pid, "RssAnon:"))/1024)
 	}
 	rss := stopChild(cmd)
 	firstRate, lastRate := rates[0], rates[len(rates)-1]
@@ -435,14 +440,14 @@ func (b *bench) runBacklog(n int) int {
 	return 0
 }
 
-// vmRSS reads a process's resident set size in KiB.
-func vmRSS(pid int) int64 {
+// procStatus reads a size in KiB from /proc/PID/status ("VmRSS:").
+func procStatus(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(l, field); ok {
 			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return n
 		}

@@ -104,7 +104,12 @@ func Open(opts Options) (*Badger, error) {
 		WithNumMemtables(3).
 		WithBlockCacheSize(16 << 20).
 		WithIndexCacheSize(8 << 20).
-		WithValueLogFileSize(64 << 20).
+		// Values (events) go to the value log and only keys to the LSM
+		// tree, so a backlog of millions does not make compaction rewrite
+		// every body over and over. Value log files stay small because
+		// Badger syncs them with msync over the whole mapping.
+		WithValueThreshold(256).
+		WithValueLogFileSize(32 << 20).
 		WithNumCompactors(2).
 		WithCompactL0OnClose(false)
 	db, err := badger.Open(bo)
@@ -144,9 +149,10 @@ func Open(opts Options) (*Badger, error) {
 		db.Close()
 		return nil, err
 	}
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.commitLoop()
 	go s.ackLoop()
+	go s.gcLoop()
 	return s, nil
 }
 
@@ -377,6 +383,29 @@ func (s *Badger) writeIngest(batch []*ingestReq) error {
 	}()
 	s.appendTails(appended, err)
 	return err
+}
+
+// gcLoop reclaims value-log space of delivered events. Badger rewrites a
+// value log file once more than half of it is garbage; one file per
+// round, until none qualifies.
+func (s *Badger) gcLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.closing:
+			return
+		case <-t.C:
+		}
+		for s.db.RunValueLogGC(0.5) == nil {
+			select {
+			case <-s.closing:
+				return
+			default:
+			}
+		}
+	}
 }
 
 // Inbox implements Store.
