@@ -167,6 +167,12 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     assert.equal(await page.getByTestId('ctr-webhook1-received').textContent(), 'in 1');
     await page.screenshot({ path: join(ART, '03-running.png') });
 
+    // The event the webhook received can be taken as a test sample.
+    await page.getByTestId('node-python1').click();
+    await page.getByRole('button', { name: 'Last events' }).click();
+    await until('the last events as samples', async () => /Bob@Example\.com/.test(await page.getByTestId('samples').inputValue()));
+    await page.getByTestId('canvas').click({ position: { x: 300, y: 680 } });
+
     // Export for a server, then stop.
     await page.getByTestId('export').click();
     const file = join(tmp, 'orders.yaml');

@@ -9,6 +9,7 @@ import { Canvas } from './components/Canvas';
 import { Inspector } from './components/Inspector';
 import { Dialogs } from './components/Dialogs';
 import { Notice } from './components/Notice';
+import { ErrorBoundary } from './components/ErrorBoundary';
 
 function Shell() {
   useShortcuts();
@@ -60,8 +61,10 @@ export function App() {
     void useDesigner.getState().init();
   }, []);
   return (
-    <ReactFlowProvider>
-      <Shell />
-    </ReactFlowProvider>
+    <ErrorBoundary>
+      <ReactFlowProvider>
+        <Shell />
+      </ReactFlowProvider>
+    </ErrorBoundary>
   );
 }
