@@ -44,6 +44,8 @@ type jsonDecoder struct {
 	pos   int
 	order keyOrder
 	depth int
+	keys  []string
+	vals  []py.Object
 }
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
@@ -111,13 +113,15 @@ func (d *jsonDecoder) object() (py.Object, error) {
 	}
 	defer func() { d.depth-- }()
 	d.pos++ // {
-	out := py.NewStringDict()
-	var keys []string
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
-		return out, nil
+		return py.NewStringDict(), nil
 	}
+	// Keys and values go on the decoder's stacks first, so that the map
+	// is made at its final size (map growth was most of the decoding
+	// cost) and the key order is known.
+	base := len(d.keys)
 	for {
 		d.skipSpace()
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
@@ -137,10 +141,8 @@ func (d *jsonDecoder) object() (py.Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := out[k]; !dup {
-			keys = append(keys, k)
-		}
-		out[k] = v
+		d.keys = append(d.keys, k)
+		d.vals = append(d.vals, v)
 		d.skipSpace()
 		if d.pos >= len(d.data) {
 			return nil, d.errorf("unexpected end in object")
@@ -155,9 +157,27 @@ func (d *jsonDecoder) object() (py.Object, error) {
 		}
 		return nil, d.errorf("expected ',' or '}'")
 	}
-	if d.order != nil && len(keys) > 1 {
-		d.order[dictID(out)] = keys
+	keys, vals := d.keys[base:], d.vals[base:]
+	out := py.NewStringDictSized(len(keys))
+	for i, k := range keys {
+		out[k] = vals[i]
 	}
+	if d.order != nil && len(keys) > 1 {
+		order := keys
+		if len(out) != len(keys) { // duplicate keys: the first place counts
+			order = make([]string, 0, len(out))
+			seen := make(map[string]bool, len(out))
+			for _, k := range keys {
+				if !seen[k] {
+					seen[k] = true
+					order = append(order, k)
+				}
+			}
+		}
+		d.order[dictID(out)] = append([]string(nil), order...)
+	}
+	clear(d.vals[base:])
+	d.keys, d.vals = d.keys[:base], d.vals[:base]
 	return out, nil
 }
 
@@ -344,7 +364,7 @@ type encoder struct {
 }
 
 func newEncoder(order keyOrder) *encoder {
-	return &encoder{order: order, itemSep: ",", keySep: ":"}
+	return &encoder{order: order, itemSep: ",", keySep: ":", buf: make([]byte, 0, 512)}
 }
 
 // errNotJSON is what CPython's json raises for an unsupported type.
@@ -447,15 +467,17 @@ func dictKeys(d py.StringDict, order keyOrder, sortKeys bool) []string {
 	keys := make([]string, 0, len(d))
 	if !sortKeys && order != nil {
 		if known, ok := order[dictID(d)]; ok {
-			seen := make(map[string]bool, len(known))
 			for _, k := range known {
-				if _, present := d[k]; present && !seen[k] {
+				if _, present := d[k]; present {
 					keys = append(keys, k)
-					seen[k] = true
 				}
 			}
 			if len(keys) == len(d) {
 				return keys
+			}
+			seen := make(map[string]bool, len(keys))
+			for _, k := range keys {
+				seen[k] = true
 			}
 			var extra []string
 			for k := range d {

@@ -16,7 +16,7 @@ import (
 //
 //	pool -> worker   'I' init{code, function}         once, first
 //	worker -> pool   'R' ready{error or empty}        once, answer to init
-//	pool -> worker   'E' seq, meta JSON, body JSON    one per event, streamed
+//	pool -> worker   'E' flags, seq, meta JSON, body   one per event, streamed
 //	worker -> pool   'O' seq, duration, outputs, error JSON, logs
 const (
 	frameInit   = 'I'
@@ -24,6 +24,9 @@ const (
 	frameEvent  = 'E'
 	frameResult = 'O'
 )
+
+// eventFlush, an event flag, asks the worker to flush the result at once.
+const eventFlush = 1
 
 // maxFrameBytes bounds one byte string on the pipe.
 const maxFrameBytes = 256 << 20

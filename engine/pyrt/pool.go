@@ -190,6 +190,7 @@ func (p *Pool) runChunk(ctx context.Context, items []Item, results []Result) err
 	}
 	defer func() { p.give(w) }()
 	i := 0
+	careful := false
 	for i < len(items) {
 		if w == nil || w.dead() {
 			if w != nil {
@@ -200,7 +201,14 @@ func (p *Pool) runChunk(ctx context.Context, items []Item, results []Result) err
 				return err
 			}
 		}
-		next, err := p.stream(ctx, w, items, results, i)
+		next, crashed, err := p.stream(ctx, w, items, results, i, careful)
+		if crashed {
+			// The worker died, but results it had not flushed yet died
+			// with it, so the event to blame is not known: run the rest
+			// again with a flush after every event, which finds it. Events
+			// are run twice at most; outputs are taken once.
+			careful = true
+		}
 		if err != nil {
 			w.kill()
 			p.forget(w)
@@ -217,27 +225,33 @@ func (p *Pool) runChunk(ctx context.Context, items []Item, results []Result) err
 
 // stream sends items[from:] to w and collects results until all arrived
 // or the worker was killed (timeout) or died (crash); then it returns the
-// index of the first item still to do.
-func (p *Pool) stream(ctx context.Context, w *proc, items []Item, results []Result, from int) (int, error) {
+// index of the first item still to do. In careful mode the worker flushes
+// every result, so a crash is blamed on the event in progress; otherwise
+// a crash only reports crashed.
+func (p *Pool) stream(ctx context.Context, w *proc, items []Item, results []Result, from int, careful bool) (int, bool, error) {
 	p.mu.Lock()
 	closed := p.closed
 	p.mu.Unlock()
 	if closed {
-		return from, ErrClosed
+		return from, false, ErrClosed
 	}
-	go w.send(items, from)
+	go w.send(items, from, careful)
 	timer := time.NewTimer(p.cfg.Timeout)
 	defer timer.Stop()
 	for i := from; i < len(items); {
 		select {
 		case r, ok := <-w.results:
 			if !ok {
+				if !careful {
+					w.kill()
+					return i, true, nil
+				}
 				// The worker died while on item i.
 				results[i] = Result{Outcome: Outcome{Err: w.crashError()}}
-				return i + 1, nil
+				return i + 1, true, nil
 			}
 			if int(r.seq) != i {
-				return i, fmt.Errorf("%w: result %d while expecting %d", errProtocol, r.seq, i)
+				return i, false, fmt.Errorf("%w: result %d while expecting %d", errProtocol, r.seq, i)
 			}
 			results[i] = Result{Outcome: r.out, Duration: r.d}
 			i++
@@ -254,15 +268,15 @@ func (p *Pool) stream(ctx context.Context, w *proc, items []Item, results []Resu
 			// Drain so the reader goroutine ends.
 			for range w.results {
 			}
-			return i + 1, nil
+			return i + 1, false, nil
 		case <-ctx.Done():
 			w.kill()
 			for range w.results {
 			}
-			return i, ctx.Err()
+			return i, false, ctx.Err()
 		}
 	}
-	return len(items), nil
+	return len(items), false, nil
 }
 
 func (p *Pool) forget(w *proc) {
@@ -282,6 +296,10 @@ type proc struct {
 	killMu  sync.Mutex
 	killed  bool
 	sendMu  sync.Mutex
+	// wantsMeta: the function takes (event, meta); otherwise no meta is
+	// sent.
+	wantsMeta bool
+	metaBuf   []byte
 }
 
 type procResult struct {
@@ -315,6 +333,9 @@ func (p *Pool) spawn(ctx context.Context) (*proc, error) {
 		workerMemEnv+"="+strconv.FormatInt(p.cfg.MemoryLimit, 10),
 		workerStackEnv+"="+strconv.FormatInt(p.cfg.StackLimit, 10),
 		"GOMAXPROCS=2",
+		// gpython allocates a lot per call; the heap is bounded by the
+		// memory limit, so trade memory for fewer collections.
+		"GOGC=400",
 		"GOTRACEBACK=single",
 	)
 	cmd.ExtraFiles = []*os.File{inR, outW}
@@ -372,9 +393,15 @@ func (p *Pool) spawn(ctx context.Context) (*proc, error) {
 		if err == nil {
 			b, err = fr.bytes()
 		}
-		if err == nil && len(b) > 0 {
-			readyErr = &Error{}
-			err = json.Unmarshal(b, readyErr)
+		if err == nil && len(b) == 0 {
+			err = fmt.Errorf("%w: empty ready frame", errProtocol)
+		}
+		if err == nil {
+			w.wantsMeta = b[0]&1 != 0
+			if len(b) > 1 {
+				readyErr = &Error{}
+				err = json.Unmarshal(b[1:], readyErr)
+			}
 		}
 		ready <- err
 	}()
@@ -413,15 +440,20 @@ func (p *Pool) spawn(ctx context.Context) (*proc, error) {
 
 // send streams items[from:] to the worker. It ends early when the worker
 // is killed (the pipe breaks).
-func (w *proc) send(items []Item, from int) {
+func (w *proc) send(items []Item, from int, careful bool) {
 	w.sendMu.Lock()
 	defer w.sendMu.Unlock()
 	for i := from; i < len(items); i++ {
 		var mb []byte
-		if items[i].Meta != nil {
-			mb, _ = json.Marshal(items[i].Meta)
+		if w.wantsMeta && items[i].Meta != nil {
+			w.metaBuf = appendMeta(w.metaBuf[:0], items[i].Meta)
+			mb = w.metaBuf
 		}
-		if w.fw.byte1(frameEvent) != nil || w.fw.u32(uint32(i)) != nil || w.fw.bytes(mb) != nil || w.fw.bytes(items[i].Body) != nil {
+		var flags byte
+		if careful {
+			flags = eventFlush
+		}
+		if w.fw.byte1(frameEvent) != nil || w.fw.byte1(flags) != nil || w.fw.u32(uint32(i)) != nil || w.fw.bytes(mb) != nil || w.fw.bytes(items[i].Body) != nil {
 			return
 		}
 	}
@@ -530,3 +562,23 @@ func (t *tail) String() string {
 }
 
 var _ io.Writer = (*tail)(nil)
+
+// appendMeta encodes meta as JSON, as json.Marshal would, without
+// reflection: it is on the path of every event.
+func appendMeta(b []byte, m *Meta) []byte {
+	e := encoder{buf: b}
+	e.buf = append(e.buf, `{"id":`...)
+	e.str(m.ID)
+	e.buf = append(e.buf, `,"source":`...)
+	e.str(m.Source)
+	b = e.buf
+	b = append(b, `,"received_at":"`...)
+	b = m.ReceivedAt.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	if len(m.Headers) > 0 {
+		h, _ := json.Marshal(m.Headers)
+		b = append(b, `,"headers":`...)
+		b = append(b, h...)
+	}
+	return append(b, '}')
+}

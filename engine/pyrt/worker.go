@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -122,13 +123,18 @@ func serve(r io.Reader, w io.Writer) error {
 		return fmt.Errorf("decode init: %w", err)
 	}
 	interp, ierr := NewInterp(msg.Code, msg.Function)
-	var ready []byte
+	// ready: a flags byte (1: the function takes meta), then the error
+	// of the code as JSON, if any.
+	ready := []byte{0}
 	if ierr != nil {
 		pe, ok := ierr.(*Error)
 		if !ok {
 			pe = &Error{Kind: KindException, Type: "Error", Message: ierr.Error()}
 		}
-		ready, _ = json.Marshal(pe)
+		b, _ := json.Marshal(pe)
+		ready = append(ready, b...)
+	} else if interp.wantsMeta {
+		ready[0] = 1
 	}
 	if err := fw.byte1(frameReady); err != nil {
 		return err
@@ -142,6 +148,16 @@ func serve(r io.Reader, w io.Writer) error {
 	if ierr != nil {
 		return nil
 	}
+	// Results are flushed when no further event is waiting in the input
+	// buffer, every 128 results, and by a ticker every millisecond. The
+	// pool times each event from the previous result, so a result must
+	// never wait behind an event that loops forever: the ticker runs even
+	// then (gpython cannot be interrupted, but the Go scheduler preempts
+	// it).
+	out := &resultWriter{fw: fw}
+	stop := make(chan struct{})
+	defer close(stop)
+	go out.flushEvery(time.Millisecond, stop)
 	for {
 		t, err := fr.byte1()
 		if err != nil {
@@ -149,6 +165,10 @@ func serve(r io.Reader, w io.Writer) error {
 		}
 		if t != frameEvent {
 			return fmt.Errorf("%w: expected event, got %q", errProtocol, t)
+		}
+		flags, err := fr.byte1()
+		if err != nil {
+			return err
 		}
 		seq, err := fr.u32()
 		if err != nil {
@@ -171,14 +191,51 @@ func serve(r io.Reader, w io.Writer) error {
 		}
 		start := time.Now()
 		res := interp.Run(body, meta)
-		if err := fw.writeResult(seq, res, time.Since(start)); err != nil {
+		if err := out.write(seq, res, time.Since(start), flags&eventFlush != 0 || fr.r.Buffered() == 0); err != nil {
 			return err
 		}
-		// Flush every result at once: the pool times each event from the
-		// previous result, so a result held back in the buffer while the
-		// next event loops forever would be blamed on the wrong event.
-		if err := fw.w.Flush(); err != nil {
-			return err
+	}
+}
+
+type resultWriter struct {
+	mu      sync.Mutex
+	fw      *frameWriter
+	pending int
+	err     error
+}
+
+func (w *resultWriter) write(seq uint32, res Outcome, d time.Duration, idle bool) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.fw.writeResult(seq, res, d); err != nil {
+		w.err = err
+		return err
+	}
+	w.pending++
+	if idle || w.pending >= 128 {
+		w.pending = 0
+		w.err = w.fw.w.Flush()
+	}
+	return w.err
+}
+
+func (w *resultWriter) flushEvery(d time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			w.mu.Lock()
+			if w.pending > 0 && w.err == nil {
+				w.pending = 0
+				w.err = w.fw.w.Flush()
+			}
+			w.mu.Unlock()
 		}
 	}
 }
