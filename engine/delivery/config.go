@@ -26,6 +26,21 @@ type Config struct {
 	DeadLetter  bool               `json:"dead_letter"`
 	Alert       *Alert             `json:"alert,omitempty"`
 	Timeout     component.Duration `json:"timeout"`
+	Breaker     Breaker            `json:"breaker"`
+	History     History            `json:"history"`
+}
+
+// Breaker is the circuit breaker: after Failures consecutive failed
+// attempts the destination is held and probed with one event at a time at
+// the backoff's pace, until a probe succeeds.
+type Breaker struct {
+	Failures int `json:"failures"`
+}
+
+// History keeps delivered events for replay by time range.
+type History struct {
+	Keep     component.Duration `json:"keep"`
+	MaxBytes int64              `json:"max_bytes"`
 }
 
 // Retry is the retry schedule.
@@ -118,6 +133,15 @@ var Schema = component.Object(
 			Description: "The destination node that receives alert events."}},
 	)},
 	component.Field{Name: "timeout", Schema: dur("Longest time one delivery attempt may take.", "30s")},
+	component.Field{Name: "breaker", Schema: component.Object(
+		component.Field{Name: "failures", Schema: &component.Schema{Type: "integer", Default: 5, Minimum: component.Float(0),
+			Description: "After this many consecutive failures, hold the destination and probe it with one event at the backoff's pace (0: never)."}},
+	)},
+	component.Field{Name: "history", Schema: component.Object(
+		component.Field{Name: "keep", Schema: dur("Keep delivered events this long for replay by time range (0: keep none).", "", "24h")},
+		component.Field{Name: "max_bytes", Schema: &component.Schema{Type: "integer", Minimum: component.Float(0), Default: 268435456,
+			Description: "Upper bound of the kept history; the oldest go first."}},
+	)},
 )
 
 // Check finds problems the schema cannot express.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -39,7 +40,9 @@ type Worker struct {
 
 	stop     chan struct{}
 	done     chan struct{}
+	kick     chan struct{}
 	stopOnce sync.Once
+	paused   atomic.Bool
 	// dctx is the context of deliveries; it is cancelled when a graceful
 	// stop runs out of time.
 	dctx    context.Context
@@ -47,22 +50,69 @@ type Worker struct {
 
 	mu    sync.Mutex
 	stats Stats
+	meter meter
 }
+
+// State says what a destination's queue is doing.
+type State string
+
+// States of a destination.
+const (
+	StateRunning  State = "running"  // delivering, or idle with nothing queued
+	StateRetrying State = "retrying" // recent attempts failed; retrying with backoff
+	StateHolding  State = "holding"  // circuit open: probing one event at a time
+	StatePaused   State = "paused"   // paused by an operator
+	StateWindow   State = "maintenance"
+)
 
 // Stats is a snapshot of a worker.
 type Stats struct {
+	State       State     `json:"state"`
 	Delivered   int64     `json:"delivered"`
 	Failed      int64     `json:"failed_attempts"`
 	Dead        int64     `json:"dead_lettered"`
 	InFlight    int       `json:"in_flight"`
+	Consecutive int       `json:"consecutive_failures"`
+	Oldest      time.Time `json:"oldest,omitzero"` // receipt time of the oldest queued event
+	Rate        float64   `json:"rate"`            // deliveries per second, last 10 s
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	InWindow    bool      `json:"in_window"`
+	WindowEnds  time.Time `json:"window_ends,omitzero"`
 	NextWindow  time.Time `json:"next_window,omitzero"`
+	Paused      bool      `json:"paused"`
+	BreakerOpen bool      `json:"breaker_open"`
 }
 
-// NewWorker builds a worker; Run starts it.
-func NewWorker(dest string, d component.Destination, st store.Store, cfg Config, log *slog.Logger, obs Observer) (*Worker, error) {
+// meter counts deliveries per second over the last ten seconds.
+type meter struct {
+	sec    [10]int64
+	counts [10]int64
+}
+
+func (m *meter) add(now time.Time) {
+	s := now.Unix()
+	i := s % 10
+	if m.sec[i] != s {
+		m.sec[i], m.counts[i] = s, 0
+	}
+	m.counts[i]++
+}
+
+func (m *meter) rate(now time.Time) float64 {
+	var n int64
+	s := now.Unix()
+	for i := range m.sec {
+		if s-m.sec[i] < 10 && s-m.sec[i] >= 1 {
+			n += m.counts[i]
+		}
+	}
+	return float64(n) / 9
+}
+
+// NewWorker builds a worker; Run starts it. paused is the state the
+// destination was left in.
+func NewWorker(dest string, d component.Destination, st store.Store, cfg Config, log *slog.Logger, obs Observer, paused bool) (*Worker, error) {
 	win, err := parseWindows(cfg.Maintenance)
 	if err != nil {
 		return nil, fmt.Errorf("destination %q: %w", dest, err)
@@ -76,7 +126,9 @@ func NewWorker(dest string, d component.Destination, st store.Store, cfg Config,
 		window: max(cfg.Concurrency*8, 64),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
+		kick:   make(chan struct{}, 1),
 	}
+	w.paused.Store(paused)
 	if cfg.Rate.PerSecond > 0 {
 		w.lim = rate.NewLimiter(rate.Limit(cfg.Rate.PerSecond), max(cfg.Rate.Burst, 1))
 	}
@@ -90,9 +142,36 @@ func (w *Worker) Stats() Stats {
 	defer w.mu.Unlock()
 	s := w.stats
 	now := time.Now()
-	s.InWindow, _ = w.win.active(now)
+	s.Rate = w.meter.rate(now)
+	s.InWindow, s.WindowEnds = w.win.active(now)
 	s.NextWindow = w.win.next(now)
+	s.Paused = w.paused.Load()
+	switch {
+	case s.Paused:
+		s.State = StatePaused
+	case s.InWindow:
+		s.State = StateWindow
+	case s.BreakerOpen:
+		s.State = StateHolding
+	case s.Consecutive > 0:
+		s.State = StateRetrying
+	default:
+		s.State = StateRunning
+	}
 	return s
+}
+
+// Pause holds delivery: events stay queued, attempts in flight finish.
+func (w *Worker) Pause() { w.paused.Store(true); w.wake() }
+
+// Resume lets delivery go on; a backlog drains at the backlog rate.
+func (w *Worker) Resume() { w.paused.Store(false); w.wake() }
+
+func (w *Worker) wake() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
 }
 
 // Stop stops dispatching, waits for deliveries in flight until ctx ends,
@@ -144,6 +223,16 @@ type result struct {
 	took    time.Duration
 }
 
+// loop is the worker's state, owned by the Run goroutine.
+type loop struct {
+	inWindow    map[uint64]*slot // fetched, not finished
+	ready       readyHeap
+	inflight    int
+	draining    bool
+	consecutive int
+	nextProbe   time.Time
+}
+
 // Run delivers until Stop is called. It returns when nothing is in flight.
 func (w *Worker) Run() {
 	defer close(w.done)
@@ -166,11 +255,8 @@ func (w *Worker) Run() {
 
 	var (
 		cursor    uint64
-		inWindow  = map[uint64]*slot{} // fetched, not finished
-		ready     readyHeap
-		inflight  int
+		l         = &loop{inWindow: map[uint64]*slot{}}
 		exhausted bool
-		draining  bool
 		wasHeld   bool
 		timer     = time.NewTimer(time.Hour)
 		notify    = w.st.Notify(w.dest)
@@ -180,17 +266,17 @@ func (w *Worker) Run() {
 
 	for {
 		if stopping {
-			if inflight == 0 {
+			if l.inflight == 0 {
 				return
 			}
 			r := <-results
-			inflight--
-			w.finish(r, inWindow, &ready, &draining)
+			l.inflight--
+			w.finish(r, l)
 			continue
 		}
 		// Fill the in-memory window from the durable queue.
-		if !exhausted && len(inWindow) < w.window {
-			items, err := w.st.QueueRead(w.dest, cursor, w.window-len(inWindow))
+		if !exhausted && len(l.inWindow) < w.window {
+			items, err := w.st.QueueRead(w.dest, cursor, w.window-len(l.inWindow))
 			if err != nil {
 				w.log.Error("read queue", "err", err)
 				exhausted = true
@@ -199,34 +285,47 @@ func (w *Worker) Run() {
 				for _, it := range items {
 					cursor = it.Seq
 					s := &slot{it: it, readyAt: now}
-					inWindow[it.Seq] = s
-					ready.add(s)
+					l.inWindow[it.Seq] = s
+					l.ready.add(s)
 				}
 				exhausted = len(items) == 0
 			}
 		}
 		now := time.Now()
-		held, windowEnd := w.win.active(now)
+		inWin, windowEnd := w.win.active(now)
+		paused := w.paused.Load()
+		held := inWin || paused
 		if held {
 			wasHeld = true
 		} else if wasHeld {
 			wasHeld = false
-			draining = true
+			l.draining = true
 		}
-		if draining && exhausted && len(inWindow) == 0 {
-			draining = false
+		if l.draining && exhausted && len(l.inWindow) == 0 {
+			l.draining = false
 		}
-		w.setRate(draining)
+		w.setRate(l.draining)
+		breakerOpen := w.cfg.Breaker.Failures > 0 && l.consecutive >= w.cfg.Breaker.Failures
 
 		// Dispatch what is ready, within concurrency, order and rate.
 		var wake time.Time
-		for !held && inflight < w.cfg.Concurrency && !ready.empty() {
-			s := ready.peek()
+		for !held && l.inflight < w.cfg.Concurrency && !l.ready.empty() {
+			s := l.ready.peek()
 			if w.cfg.Ordered {
 				// Only the oldest event may go; the rest wait behind it.
-				s = inWindow[minSeq(inWindow)]
+				s = l.inWindow[minSeq(l.inWindow)]
 			}
-			if s.readyAt.After(now) {
+			if breakerOpen {
+				// Circuit open: one probe at a time, at the backoff's pace,
+				// whatever the events' own retry times.
+				if l.inflight > 0 {
+					break
+				}
+				if l.nextProbe.After(now) {
+					wake = l.nextProbe
+					break
+				}
+			} else if s.readyAt.After(now) {
 				wake = s.readyAt
 				break
 			}
@@ -238,17 +337,15 @@ func (w *Worker) Run() {
 					break
 				}
 			}
-			ready.remove(s)
-			inflight++
-			w.mu.Lock()
-			w.stats.InFlight = inflight
-			w.mu.Unlock()
+			l.ready.remove(s)
+			l.inflight++
 			work <- s
 		}
-		if held {
+		if inWin && !paused {
 			wake = windowEnd
 		}
-		if !exhausted && len(inWindow) < w.window {
+		w.publish(l)
+		if !exhausted && len(l.inWindow) < w.window {
 			continue // keep filling
 		}
 		var tc <-chan time.Time
@@ -258,10 +355,11 @@ func (w *Worker) Run() {
 		}
 		select {
 		case r := <-results:
-			inflight--
-			w.finish(r, inWindow, &ready, &draining)
+			l.inflight--
+			w.finish(r, l)
 		case <-notify:
 			exhausted = false
+		case <-w.kick:
 		case <-tc:
 		case <-w.stop:
 			stopping = true
@@ -272,10 +370,21 @@ func (w *Worker) Run() {
 			default:
 			}
 		}
-		w.mu.Lock()
-		w.stats.InFlight = inflight
-		w.mu.Unlock()
 	}
+}
+
+// publish copies the loop's state into the stats others read.
+func (w *Worker) publish(l *loop) {
+	var oldest time.Time
+	if len(l.inWindow) > 0 {
+		oldest = l.inWindow[minSeq(l.inWindow)].it.Event.ReceivedAt
+	}
+	w.mu.Lock()
+	w.stats.InFlight = l.inflight
+	w.stats.Consecutive = l.consecutive
+	w.stats.Oldest = oldest
+	w.stats.BreakerOpen = w.cfg.Breaker.Failures > 0 && l.consecutive >= w.cfg.Breaker.Failures
+	w.mu.Unlock()
 }
 
 func (w *Worker) setRate(draining bool) {
@@ -322,16 +431,22 @@ func (w *Worker) attempt(s *slot) result {
 	return result{s: s, receipt: rc, err: err, took: time.Since(start)}
 }
 
-func (w *Worker) finish(r result, inWindow map[uint64]*slot, ready *readyHeap, draining *bool) {
+func (w *Worker) finish(r result, l *loop) {
 	it := r.s.it
 	now := time.Now()
 	if r.err == nil {
-		delete(inWindow, it.Seq)
-		if err := w.st.QueueDone(w.dest, it.Seq); err != nil {
+		delete(l.inWindow, it.Seq)
+		if l.consecutive > 0 {
+			w.log.Info("destination recovered", "after_failures", l.consecutive)
+			l.draining = true
+		}
+		l.consecutive = 0
+		if err := w.st.QueueDone(w.dest, it); err != nil {
 			w.log.Error("mark delivered", "event_id", it.Event.ID, "err", err)
 		}
 		w.mu.Lock()
 		w.stats.Delivered++
+		w.meter.add(now)
 		w.mu.Unlock()
 		if w.obs != nil {
 			w.obs.Delivered(w.dest, it, r.receipt, r.took)
@@ -341,7 +456,7 @@ func (w *Worker) finish(r result, inWindow map[uint64]*slot, ready *readyHeap, d
 	if w.dctx.Err() != nil {
 		// Cancelled by a stop that ran out of time: not a failure of the
 		// destination; the event stays queued for the next start.
-		delete(inWindow, it.Seq)
+		delete(l.inWindow, it.Seq)
 		return
 	}
 	f := component.Classify(r.err)
@@ -356,6 +471,10 @@ func (w *Worker) finish(r result, inWindow map[uint64]*slot, ready *readyHeap, d
 	w.stats.LastError = it.LastError
 	w.stats.LastErrorAt = now
 	w.mu.Unlock()
+	if f.Class != component.FailRejected {
+		// A rejected event says nothing about the destination's health.
+		l.consecutive++
+	}
 
 	reason := ""
 	switch {
@@ -367,7 +486,7 @@ func (w *Worker) finish(r result, inWindow map[uint64]*slot, ready *readyHeap, d
 		reason = fmt.Sprintf("gave up after %s: %s", w.cfg.Retry.GiveUpAfter.D(), f.Error())
 	}
 	if reason != "" {
-		delete(inWindow, it.Seq)
+		delete(l.inWindow, it.Seq)
 		if w.obs != nil {
 			w.obs.Failed(w.dest, it, r.receipt, r.err, time.Time{})
 		}
@@ -379,20 +498,30 @@ func (w *Worker) finish(r result, inWindow map[uint64]*slot, ready *readyHeap, d
 		delay = f.RetryAfter
 	}
 	r.s.readyAt = now.Add(delay)
+	if n := w.cfg.Breaker.Failures; n > 0 && l.consecutive >= n {
+		probe := w.cfg.Retry.Delay(l.consecutive-n+1, w.rnd)
+		if f.Class == component.FailThrottled && f.RetryAfter > probe {
+			probe = f.RetryAfter
+		}
+		l.nextProbe = now.Add(probe)
+		if l.consecutive == n {
+			w.log.Warn("circuit open: holding the destination, probing one event at a time", "consecutive_failures", n, "next_probe_in", probe.Round(time.Millisecond))
+		}
+		r.s.readyAt = l.nextProbe
+	}
 	if err := w.st.QueueUpdate(w.dest, it); err != nil {
 		w.log.Warn("record failed attempt", "event_id", it.Event.ID, "err", err)
 	}
 	if w.obs != nil {
 		w.obs.Failed(w.dest, it, r.receipt, r.err, r.s.readyAt)
 	}
-	*draining = true
-	ready.add(r.s)
+	l.ready.add(r.s)
 }
 
 func (w *Worker) kill(it *store.QueueItem, reason string) {
 	if !w.cfg.DeadLetter {
 		w.log.Warn("event discarded (dead_letter: false)", "event_id", it.Event.ID, "reason", reason)
-		if err := w.st.QueueDone(w.dest, it.Seq); err != nil {
+		if err := w.st.QueueDone(w.dest, it); err != nil {
 			w.log.Error("discard", "event_id", it.Event.ID, "err", err)
 		}
 	} else if err := w.st.QueueKill(w.dest, it, reason); err != nil {

@@ -196,6 +196,7 @@ func (p *processor) process(batch []*event.Event) error {
 				n.count.received.Add(int64(len(ws)))
 				for _, w := range ws {
 					outs[w.origin].Enqueue = append(outs[w.origin].Enqueue, store.Enqueue{Dest: n.id, Event: w.ev})
+					rt.opts.Recorder.Enqueued(n.id, w.ev)
 				}
 			case component.CategoryTransform:
 				if err := p.transform(n, ws, outs, next); err != nil {
@@ -225,12 +226,15 @@ func (p *processor) transform(n *node, ws []work, outs []store.Outcome, next map
 	if len(res) != len(evs) {
 		return fmt.Errorf("node %q: transform returned %d results for %d events", n.id, len(res), len(evs))
 	}
+	rec := p.rt.opts.Recorder
 	for i, r := range res {
 		w := ws[i]
 		for _, l := range r.Logs {
 			n.log.Info("print", "event_id", w.ev.ID, "text", l)
 		}
+		rec.Transformed(n.id, w.ev, r.Outputs, r.Err, r.Duration, r.Logs)
 		if r.Err != nil {
+			rec.DeadLettered(n.id, w.ev, r.Err.Error())
 			n.count.errors.Add(1)
 			n.log.Warn("transform failed; event dead-lettered", "event_id", w.ev.ID, "err", r.Err)
 			outs[w.origin].Dead = append(outs[w.origin].Dead, store.DeadLetter{Node: n.id, Event: w.ev, Reason: r.Err.Error()})

@@ -22,6 +22,7 @@ import (
 	"github.com/sluice-etl/sluice/engine/delivery"
 	"github.com/sluice-etl/sluice/engine/event"
 	"github.com/sluice-etl/sluice/engine/flow"
+	"github.com/sluice-etl/sluice/engine/observe"
 	"github.com/sluice-etl/sluice/engine/secret"
 	"github.com/sluice-etl/sluice/engine/store"
 )
@@ -43,6 +44,12 @@ type Options struct {
 	// Store, when set, is used instead of opening Badger in DataDir. The
 	// runtime does not close a store it was given.
 	Store store.Store
+	// AdminToken, when set, is required (Authorization: Bearer) on every
+	// admin API call. When the listener is not on loopback and no token
+	// is set, one is generated and logged at start.
+	AdminToken string
+	// Recorder hears every step of every event (traces, metrics).
+	Recorder observe.Recorder
 }
 
 // DefaultDataDir returns the per-user data directory of a flow:
@@ -108,6 +115,9 @@ type Runtime struct {
 	srv     *http.Server
 	routes  sync.Map // path -> http.Handler
 	proc    *processor
+	admin   http.Handler
+	extra   sync.Map // admin path prefix -> http.Handler (Mount)
+	quit    chan struct{}
 	ready   atomic.Bool
 	started bool
 	stopped atomic.Bool
@@ -136,8 +146,11 @@ func New(doc *flow.Doc, reg *component.Registry, opts Options) (*Runtime, error)
 	if opts.DataDir == "" && opts.Store == nil {
 		opts.DataDir = DefaultDataDir(doc.Name)
 	}
+	if opts.Recorder == nil {
+		opts.Recorder = observe.Nop{}
+	}
 	log := opts.Logger.With("flow", doc.Name)
-	rt := &Runtime{doc: doc, opts: opts, log: log, nodes: map[string]*node{}, ids: event.NewIDs()}
+	rt := &Runtime{doc: doc, opts: opts, log: log, nodes: map[string]*node{}, ids: event.NewIDs(), quit: make(chan struct{})}
 	for _, fn := range doc.Nodes {
 		spec, _ := reg.Lookup(fn.Kind)
 		n := &node{id: fn.ID, kind: fn.Kind, cat: spec.Category, log: log.With("node", fn.ID)}
@@ -247,9 +260,17 @@ func (rt *Runtime) Start(ctx context.Context) (err error) {
 		if n.cat != component.CategoryDestination {
 			continue
 		}
-		n.wk, err = delivery.NewWorker(n.id, n.dst, rt.st, n.dcfg, n.log, observer{rt})
+		paused, _, err := rt.st.State(n.id).Get(pausedKey)
+		if err != nil {
+			return fmt.Errorf("node %q: read pause state: %w", n.id, err)
+		}
+		n.wk, err = delivery.NewWorker(n.id, n.dst, rt.st, n.dcfg, n.log, observer{rt}, string(paused) == "true")
 		if err != nil {
 			return err
+		}
+		rt.st.SetHistory(n.id, n.dcfg.History.Keep.D(), n.dcfg.History.MaxBytes)
+		if string(paused) == "true" {
+			n.log.Warn("destination is paused (sluice resume to deliver)")
 		}
 		rt.goBG(n.wk.Run)
 	}
@@ -266,6 +287,8 @@ func (rt *Runtime) Start(ctx context.Context) (err error) {
 			return fmt.Errorf("node %q: open %s source: %w", n.id, n.kind, err)
 		}
 	}
+	rt.admin = rt.newAdmin()
+	rt.goBG(rt.alertLoop)
 	rt.srv = &http.Server{Handler: rt, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(rt.log.Handler(), slog.LevelWarn)}
 	rt.goBG(func() {
 		if err := rt.srv.Serve(rt.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -298,6 +321,10 @@ func (rt *Runtime) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"status":"ok","flow":%q}`+"\n", rt.doc.Name)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/admin/") || r.URL.Path == "/metrics" {
+		rt.admin.ServeHTTP(w, r)
+		return
+	}
 	if h, ok := rt.routes.Load(r.URL.Path); ok {
 		h.(http.Handler).ServeHTTP(w, r)
 		return
@@ -320,6 +347,11 @@ func (rt *Runtime) Stop(ctx context.Context) error {
 
 func (rt *Runtime) shutdown(ctx context.Context) error {
 	rt.ready.Store(false)
+	select {
+	case <-rt.quit:
+	default:
+		close(rt.quit)
+	}
 	var errs []error
 	// 1. Stop accepting: sources first, then the listener (in-flight
 	// requests finish their ingest).
@@ -407,12 +439,19 @@ func (h *host) Ingest(ctx context.Context, items []component.Item) error {
 		return err
 	}
 	var accepted int64
+	rec := h.rt.opts.Recorder
 	for i := range items {
-		if items[i].Accepted {
-			accepted++
-			if h.n.direct == nil {
-				h.rt.proc.offer(items[i].Event)
-			}
+		if !items[i].Accepted {
+			continue
+		}
+		accepted++
+		ev := items[i].Event
+		rec.Received(ev)
+		if h.n.direct == nil {
+			h.rt.proc.offer(ev)
+		}
+		for _, d := range h.n.direct {
+			rec.Enqueued(d, ev)
 		}
 	}
 	h.n.count.received.Add(accepted)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sluice-etl/sluice/engine/component"
 	"github.com/sluice-etl/sluice/engine/delivery"
+	"github.com/sluice-etl/sluice/engine/event"
 	"github.com/sluice-etl/sluice/engine/store"
 )
 
@@ -64,6 +65,7 @@ type observer struct{ rt *Runtime }
 func (o observer) Delivered(dest string, it *store.QueueItem, r component.Receipt, took time.Duration) {
 	n := o.rt.nodes[dest]
 	n.count.delivered.Add(1)
+	o.rt.opts.Recorder.Attempted(dest, it.Event, it.Attempts+1, r, nil, took, time.Time{})
 	if n.log.Enabled(context.Background(), slog.LevelDebug) {
 		n.log.Debug("delivered", "event_id", it.Event.ID, "status", r.Status, "took", took)
 	}
@@ -72,6 +74,7 @@ func (o observer) Delivered(dest string, it *store.QueueItem, r component.Receip
 func (o observer) Failed(dest string, it *store.QueueItem, r component.Receipt, err error, next time.Time) {
 	n := o.rt.nodes[dest]
 	n.count.errors.Add(1)
+	o.rt.opts.Recorder.Attempted(dest, it.Event, it.Attempts, r, err, 0, next)
 	args := []any{"event_id", it.Event.ID, "attempt", it.Attempts, "err", err}
 	if !next.IsZero() {
 		args = append(args, "retry_in", time.Until(next).Round(time.Millisecond))
@@ -82,5 +85,12 @@ func (o observer) Failed(dest string, it *store.QueueItem, r component.Receipt, 
 func (o observer) Dead(dest string, it *store.QueueItem, reason string) {
 	n := o.rt.nodes[dest]
 	n.count.dead.Add(1)
+	o.rt.opts.Recorder.DeadLettered(dest, it.Event, reason)
 	n.log.Error("event dead-lettered", "event_id", it.Event.ID, "reason", reason)
+}
+
+func newAlertEvent(rt *Runtime, source string, body []byte) *event.Event {
+	now := time.Now().UTC()
+	return &event.Event{ID: rt.ids.New(now), Source: source, ReceivedAt: now,
+		Meta: event.Meta{Extra: map[string]any{"alert": true}}, Body: body}
 }

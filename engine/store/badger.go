@@ -26,6 +26,7 @@ import (
 //	d/<node>\x00<seq>           dead letters
 //	s/<node>\x00<key>           node state
 //	u/<node>\x00<dedupe key>    dedupe marks (with TTL)
+//	h/<dest>\x00<at><seq>       delivered events kept for replay (with TTL)
 //	m/seq                       the sequence behind every seq
 const (
 	pInbox = "i/"
@@ -33,6 +34,7 @@ const (
 	pDead  = "d/"
 	pState = "s/"
 	pDedup = "u/"
+	pHist  = "h/"
 )
 
 // maxAttemptsKept bounds the attempt history kept per queue item.
@@ -62,6 +64,8 @@ type Badger struct {
 
 	mu      sync.Mutex
 	depth   map[string]*atomic.Int64
+	dead    map[string]*atomic.Int64
+	hist    map[string]*history
 	notify  map[string]chan struct{}
 	closed  atomic.Bool
 	closing chan struct{}
@@ -78,8 +82,14 @@ type ingestReq struct {
 
 type ack struct {
 	dest  string
-	seqs  []uint64
-	flush chan struct{}
+	items []*QueueItem
+	at    time.Time
+}
+
+type history struct {
+	keep     time.Duration
+	maxBytes int64
+	bytes    atomic.Int64
 }
 
 var _ Store = (*Badger)(nil)
@@ -133,6 +143,8 @@ func Open(opts Options) (*Badger, error) {
 		max:       opts.MaxBatch,
 		depth:     map[string]*atomic.Int64{},
 		tails:     map[string]*tail{},
+		dead:      map[string]*atomic.Int64{},
+		hist:      map[string]*history{},
 		notify:    map[string]chan struct{}{},
 		closing:   make(chan struct{}),
 		committed: make(chan struct{}),
@@ -156,17 +168,38 @@ func Open(opts Options) (*Badger, error) {
 	return s, nil
 }
 
+// countQueues counts queue items and dead letters with a key-only scan.
 func (s *Badger) countQueues() error {
 	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(pQueue)})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			dest, _ := splitKey(it.Item().Key(), pQueue)
-			s.depthOf(dest).Add(1)
+		for _, p := range []string{pQueue, pDead} {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(p)})
+			for it.Rewind(); it.Valid(); it.Next() {
+				name, _ := splitKey(it.Item().Key(), p)
+				if p == pQueue {
+					s.depthOf(name).Add(1)
+				} else {
+					s.deadOf(name).Add(1)
+				}
+			}
+			it.Close()
 		}
 		return nil
 	})
 }
+
+func (s *Badger) deadOf(node string) *atomic.Int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.dead[node]
+	if !ok {
+		d = new(atomic.Int64)
+		s.dead[node] = d
+	}
+	return d
+}
+
+// DeadCount implements Store.
+func (s *Badger) DeadCount(node string) int64 { return s.deadOf(node).Load() }
 
 func (s *Badger) depthOf(dest string) *atomic.Int64 {
 	s.mu.Lock()
@@ -398,6 +431,7 @@ func (s *Badger) gcLoop() {
 			return
 		case <-t.C:
 		}
+		s.trimAll()
 		for s.db.RunValueLogGC(0.5) == nil {
 			select {
 			case <-s.closing:
@@ -434,8 +468,10 @@ func (s *Badger) Process(outs []Outcome) error {
 	s.enqMu.Lock()
 	defer s.enqMu.Unlock()
 	var appended []tailItem
+	deadAdded := map[string]int64{}
 	err := s.db.Update(func(txn *badger.Txn) error {
 		appended = appended[:0]
+		clear(deadAdded)
 		for _, o := range outs {
 			k := []byte(pInbox + o.InboxID)
 			if _, err := txn.Get(k); errors.Is(err, badger.ErrKeyNotFound) {
@@ -465,6 +501,7 @@ func (s *Badger) Process(outs []Outcome) error {
 				if err := s.putDead(txn, &o.Dead[i]); err != nil {
 					return err
 				}
+				deadAdded[o.Dead[i].Node]++
 			}
 		}
 		return nil
@@ -472,6 +509,9 @@ func (s *Badger) Process(outs []Outcome) error {
 	s.appendTails(appended, err)
 	if err != nil {
 		return fmt.Errorf("process batch: %w", err)
+	}
+	for node, n := range deadAdded {
+		s.deadOf(node).Add(n)
 	}
 	return nil
 }
@@ -527,13 +567,13 @@ func (s *Badger) QueueRead(dest string, after uint64, limit int) ([]*QueueItem, 
 
 // QueueDone implements Store. Deletes are batched by a background loop;
 // depth drops at once.
-func (s *Badger) QueueDone(dest string, seqs ...uint64) error {
+func (s *Badger) QueueDone(dest string, items ...*QueueItem) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	s.depthOf(dest).Add(-int64(len(seqs)))
+	s.depthOf(dest).Add(-int64(len(items)))
 	select {
-	case s.acks <- ack{dest: dest, seqs: seqs}:
+	case s.acks <- ack{dest: dest, items: items, at: time.Now()}:
 		return nil
 	case <-s.closing:
 		return ErrClosed
@@ -578,10 +618,23 @@ func (s *Badger) writeAcks(batch []ack) {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	for _, a := range batch {
-		for _, n := range a.seqs {
-			if err := wb.Delete(seqKey(pQueue, a.dest, n)); err != nil {
+		h := s.historyOf(a.dest)
+		for _, it := range a.items {
+			if err := wb.Delete(seqKey(pQueue, a.dest, it.Seq)); err != nil {
 				s.log.Error("queue ack failed", "dest", a.dest, "err", err)
 			}
+			if h == nil {
+				continue
+			}
+			v, err := encodeEvent(it.Event)
+			if err != nil {
+				continue
+			}
+			e := badger.NewEntry(histKey(a.dest, a.at, it.Seq), v).WithTTL(h.keep)
+			if err := wb.SetEntry(e); err != nil {
+				s.log.Error("keep history", "dest", a.dest, "err", err)
+			}
+			h.bytes.Add(int64(len(v)))
 		}
 	}
 	if err := wb.Flush(); err != nil {
@@ -619,6 +672,7 @@ func (s *Badger) QueueKill(dest string, it *QueueItem, reason string) error {
 		return fmt.Errorf("dead-letter %s in %s: %w", it.Event.ID, dest, err)
 	}
 	s.depthOf(dest).Add(-1)
+	s.deadOf(dest).Add(1)
 	return nil
 }
 
@@ -718,6 +772,7 @@ func (s *Badger) PurgeDead(node string, ids ...string) (int, error) {
 	if err := wb.Flush(); err != nil {
 		return 0, err
 	}
+	s.deadOf(node).Add(-int64(len(keys)))
 	return len(keys), s.db.Sync()
 }
 
@@ -763,6 +818,7 @@ func (s *Badger) ReplayDead(node, dest string, ids ...string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("replay dead letters of %s: %w", node, err)
 	}
+	s.deadOf(node).Add(-int64(len(dead)))
 	return len(dead), s.db.Sync()
 }
 

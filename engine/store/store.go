@@ -83,8 +83,9 @@ type Store interface {
 	// QueueRead returns up to limit items of dest's queue after seq.
 	QueueRead(dest string, after uint64, limit int) ([]*QueueItem, error)
 	// QueueDone removes delivered items (batched, not synced: a crash
-	// before the next sync redelivers them, never loses them).
-	QueueDone(dest string, seqs ...uint64) error
+	// before the next sync redelivers them, never loses them), keeping
+	// them in the destination's history when it has one.
+	QueueDone(dest string, items ...*QueueItem) error
 	// QueueUpdate records a failed attempt of an item.
 	QueueUpdate(dest string, it *QueueItem) error
 	// QueueKill moves a queue item to the destination's dead letters.
@@ -101,6 +102,14 @@ type Store interface {
 	PurgeDead(node string, ids ...string) (int, error)
 	// ReplayDead moves dead letters back into dest's queue.
 	ReplayDead(node, dest string, ids ...string) (int, error)
+	// DeadCount is the number of dead letters a node holds.
+	DeadCount(node string) int64
+
+	// SetHistory makes dest keep delivered events (keep 0: none).
+	SetHistory(dest string, keep time.Duration, maxBytes int64)
+	// ReplayHistory puts the events delivered to dest between from and to
+	// back at the end of its queue.
+	ReplayHistory(dest string, from, to time.Time) (int, error)
 
 	// State returns the durable key-value space of a node.
 	State(node string) component.State

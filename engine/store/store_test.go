@@ -89,7 +89,7 @@ func TestIngestProcessDeliverAcrossRestarts(t *testing.T) {
 	if err != nil || len(q) != 6 {
 		t.Fatalf("queue a: %d %v", len(q), err)
 	}
-	if err := s.QueueDone("a", q[0].Seq, q[1].Seq); err != nil {
+	if err := s.QueueDone("a", q[0], q[1]); err != nil {
 		t.Fatal(err)
 	}
 	q[2].Attempts = 3
