@@ -26,7 +26,14 @@ func dictID(d py.StringDict) uintptr { return reflect.ValueOf(d).Pointer() }
 // decodeJSON turns JSON into Python objects. Objects become dicts whose
 // key order is recorded in order (when not nil).
 func decodeJSON(data []byte, order keyOrder) (py.Object, error) {
-	d := jsonDecoder{data: data, order: order}
+	d := jsonDecoder{order: order}
+	return d.decode(data)
+}
+
+// decode decodes one value; a decoder may be reused (its scratch stacks
+// and interned keys are kept).
+func (d *jsonDecoder) decode(data []byte) (py.Object, error) {
+	d.data, d.pos, d.depth = data, 0, 0
 	d.skipSpace()
 	v, err := d.value()
 	if err != nil {
@@ -46,7 +53,12 @@ type jsonDecoder struct {
 	depth int
 	keys  []string
 	vals  []py.Object
+	// intern holds object keys seen before: events of one flow repeat
+	// the same keys, and a shared string saves an allocation each.
+	intern map[string]string
 }
+
+const maxInterned = 4096
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
 	return fmt.Errorf("invalid JSON at offset %d: %s", d.pos, fmt.Sprintf(format, args...))
@@ -127,7 +139,7 @@ func (d *jsonDecoder) object() (py.Object, error) {
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return nil, d.errorf("expected a key")
 		}
-		k, err := d.str()
+		k, err := d.key()
 		if err != nil {
 			return nil, err
 		}
@@ -255,6 +267,31 @@ func (d *jsonDecoder) number() (py.Object, error) {
 		}
 	}
 	return py.Float(f), nil
+}
+
+// key reads an object key, interned when it has no escapes.
+func (d *jsonDecoder) key() (string, error) {
+	if d.intern != nil {
+		start := d.pos + 1
+		for i := start; i < len(d.data); i++ {
+			c := d.data[i]
+			if c == '"' {
+				if k, ok := d.intern[string(d.data[start:i])]; ok {
+					d.pos = i + 1
+					return k, nil
+				}
+				break
+			}
+			if c == '\\' || c < 0x20 {
+				break
+			}
+		}
+	}
+	k, err := d.str()
+	if err == nil && d.intern != nil && len(d.intern) < maxInterned {
+		d.intern[k] = k
+	}
+	return k, err
 }
 
 func (d *jsonDecoder) str() (string, error) {

@@ -42,6 +42,7 @@ type Interp struct {
 	order     keyOrder
 	rng       *pyRandom
 	reCache   map[string]*rePattern
+	dec       jsonDecoder
 }
 
 // CheckSyntax compiles code without running it and returns the first
@@ -81,6 +82,7 @@ func NewInterp(code, function string) (in *Interp, err error) {
 		return nil, perr
 	}
 	in = &Interp{lines: lines, order: keyOrder{}}
+	in.dec.intern = map[string]string{}
 	in.rng = newRandom(time.Now().UnixNano())
 	in.sb = &sandbox{store: py.NewModuleStore(), done: make(chan struct{}), in: in}
 	defer func() {
@@ -160,7 +162,8 @@ func (in *Interp) Run(body []byte, meta *Meta) (out Outcome) {
 			out = Outcome{Err: &Error{Kind: KindException, Type: "InternalError", Message: fmt.Sprintf("interpreter panic: %v", r)}, Logs: in.logs}
 		}
 	}()
-	ev, err := decodeJSON(body, in.order)
+	in.dec.order = in.order
+	ev, err := in.dec.decode(body)
 	if err != nil {
 		return Outcome{Err: &Error{Kind: KindResult, Type: "ValueError", Message: "event body: " + err.Error()}}
 	}
