@@ -15,7 +15,11 @@ func setItems(s *py.Set) map[py.Object]py.SetValue {
 	return *(*map[py.Object]py.SetValue)(unsafe.Pointer(f.UnsafeAddr()))
 }
 
+// iterate lists the items of an iterable; a dict gives its keys sorted.
 func iterate(o py.Object) ([]py.Object, error) {
+	if d, ok := o.(py.StringDict); ok {
+		return py.NewListFromStrings(sortedKeys(d)).Items, nil
+	}
 	var out []py.Object
 	err := py.Iterate(o, func(it py.Object) bool { out = append(out, it); return false })
 	return out, err

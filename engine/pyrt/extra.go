@@ -73,6 +73,23 @@ func patchTypes() {
 		}
 		return d, nil
 	}
+	// list(d) and tuple(d) list a dict's keys sorted, as for loops do
+	// (see Rewrite).
+	for _, t := range []*py.Type{py.ListType, py.TupleType} {
+		orig, isList := t.New, t == py.ListType
+		t.New = func(mt *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			if len(args) == 1 {
+				if d, ok := args[0].(py.StringDict); ok {
+					keys := py.NewListFromStrings(sortedKeys(d))
+					if isList {
+						return keys, nil
+					}
+					return py.Tuple(keys.Items), nil
+				}
+			}
+			return orig(mt, args, kwargs)
+		}
+	}
 	setMethod(py.BytesType, "decode", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 		a, err := bindArgs("decode", args, kwargs, 0, "encoding", "errors")
 		if err != nil {
@@ -161,6 +178,15 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 				return py.String(out), nil
 			}
 			return py.Mod(boolAsInt(l), boolAsInt(r))
+		}),
+		"__it__": method("__it__", func(_, o py.Object) (py.Object, error) {
+			switch x := o.(type) {
+			case py.StringDict:
+				return py.NewIterator(py.NewListFromStrings(sortedKeys(x))), nil
+			case *defaultDict:
+				return py.NewIterator(py.NewListFromStrings(sortedKeys(x.d))), nil
+			}
+			return o, nil
 		}),
 		"__merge__": method("__merge__", func(_ py.Object, args py.Tuple) (py.Object, error) {
 			d := py.NewStringDict()

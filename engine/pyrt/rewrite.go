@@ -1,6 +1,7 @@
 package pyrt
 
 import (
+	"sort"
 	"strings"
 )
 
@@ -12,7 +13,10 @@ import (
 //     ("{!r:>{}} b={!r}".format((a), (w), (b)));
 //   - the % operator becomes __pct__(left, right), because gpython hands
 //     "%s" % x to Go's fmt.Sprintf ("%s" % None prints "{}");
-//   - {**a, "k": v} becomes __merge__(a, {"k": v}).
+//   - {**a, "k": v} becomes __merge__(a, {"k": v});
+//   - the iterable of every for (loop or comprehension) is wrapped in
+//     __it__(...), which walks a dict in sorted key order: gpython's
+//     dicts are Go maps, whose order changes from one loop to the next.
 //
 // The walrus operator (:=) is not supported: 3.4 has no expression that
 // assigns to a local variable.
@@ -21,6 +25,7 @@ func Rewrite(src string) (string, *Error) {
 	if err != nil {
 		return "", err
 	}
+	out = rewriteFor(out)
 	for pass := 0; pass < 32; pass++ {
 		next, changed := rewriteOps(out)
 		out = next
@@ -632,4 +637,78 @@ func rewriteOps(src string) (string, bool) {
 	}
 	b.WriteString(src[last:])
 	return b.String(), true
+}
+
+// rewriteFor wraps the iterable of each for in __it__((...)).
+func rewriteFor(src string) string {
+	toks := tokenize(src)
+	depthAt := make([]int, len(toks))
+	depth := 0
+	for i, t := range toks {
+		if isClose(t) {
+			depth--
+		}
+		depthAt[i] = depth
+		if isOpen(t) {
+			depth++
+		}
+	}
+	var edits []edit
+	for k, t := range toks {
+		if t.kind != tkName || t.text != "for" {
+			continue
+		}
+		d := depthAt[k]
+		// The "in" of this for, at the same depth.
+		in := -1
+		for j := k + 1; j < len(toks); j++ {
+			if depthAt[j] < d || toks[j].kind == tkNewline {
+				break
+			}
+			if depthAt[j] == d && toks[j].kind == tkName && toks[j].text == "in" {
+				in = j
+				break
+			}
+		}
+		if in < 0 || in+1 >= len(toks) {
+			continue
+		}
+		end := -1
+		for j := in + 1; j < len(toks); j++ {
+			tj := toks[j]
+			if depthAt[j] < d || tj.kind == tkNewline {
+				end = j - 1
+				break
+			}
+			if depthAt[j] > d || isOpen(tj) || isClose(tj) {
+				continue // inside, opening or closing a nested group
+			}
+			if d == 0 && tj.kind == tkOp && tj.text == ":" {
+				end = j - 1
+				break
+			}
+			if d > 0 && tj.kind == tkName && (tj.text == "for" || tj.text == "if" || tj.text == "async") {
+				end = j - 1
+				break
+			}
+		}
+		if end < in+1 {
+			continue
+		}
+		a, b := toks[in+1].start, toks[end].end
+		edits = append(edits, edit{a, a, "__it__(("}, edit{b, b, "))"})
+	}
+	if len(edits) == 0 {
+		return src
+	}
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
+	var out strings.Builder
+	last := 0
+	for _, e := range edits {
+		out.WriteString(src[last:e.start])
+		out.WriteString(e.text)
+		last = e.end
+	}
+	out.WriteString(src[last:])
+	return out.String()
 }
