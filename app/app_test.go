@@ -419,3 +419,72 @@ func TestRunReportsPortInUse(t *testing.T) {
 		t.Error("running after a failed start")
 	}
 }
+
+func TestQueueControls(t *testing.T) {
+	var mu sync.Mutex
+	status := http.StatusBadRequest
+	delivered := 0
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if status == http.StatusOK {
+			delivered++
+		}
+		w.WriteHeader(status)
+	}))
+	defer sink.Close()
+
+	a := newApp(t, nil)
+	doc := &flow.Doc{Version: 1, Name: "queue-test", Nodes: []flow.Node{
+		{ID: "in", Kind: "webhook", Config: map[string]any{"path": "/in"}},
+		{ID: "out", Kind: "http", Config: map[string]any{"url": sink.URL}},
+	}, Edges: []flow.Edge{{From: "in", To: "out"}}}
+	st, err := a.Runs.Start(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(st.Endpoints[0].URL, "application/json", strings.NewReader(`{"n":7}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	checkFor(t, 10*time.Second, func() error {
+		q, err := a.Runs.Queue("out")
+		if err != nil {
+			return err
+		}
+		if len(q.Dead) != 1 || string(q.Dead[0].Body) != `{"n":7}` || q.Dead[0].Reason == "" {
+			return fmt.Errorf("dead letters %+v", q.Dead)
+		}
+		return nil
+	})
+
+	q, err := a.Runs.Pause("out")
+	if err != nil || q.State != "paused" {
+		t.Fatalf("pause: %+v, %v", q, err)
+	}
+	if q, err = a.Runs.Resume("out"); err != nil || q.State == "paused" {
+		t.Fatalf("resume: %+v, %v", q, err)
+	}
+
+	mu.Lock()
+	status = http.StatusOK
+	mu.Unlock()
+	if _, err := a.Runs.ReplayDead("out"); err != nil {
+		t.Fatal(err)
+	}
+	checkFor(t, 10*time.Second, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if delivered != 1 {
+			return fmt.Errorf("delivered %d after replay", delivered)
+		}
+		return nil
+	})
+	if q, _ := a.Runs.Queue("out"); len(q.Dead) != 0 {
+		t.Errorf("dead letters left after replay: %+v", q.Dead)
+	}
+	if _, err := a.Runs.Queue("in"); err == nil {
+		t.Error("a source has no queue")
+	}
+}

@@ -167,6 +167,15 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     assert.equal(await page.getByTestId('ctr-webhook1-received').textContent(), 'in 1');
     await page.screenshot({ path: join(ART, '03-running.png') });
 
+    // The destination's managed queue: state, pause and resume.
+    await page.getByTestId('node-http1').click();
+    await until('the queue state', async () => (await page.getByTestId('queue-state').textContent().catch(() => '')) === 'running');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await until('paused', async () => (await page.getByTestId('queue-state').textContent()) === 'paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await until('resumed', async () => (await page.getByTestId('queue-state').textContent()) !== 'paused');
+    await page.screenshot({ path: join(ART, '03-queue.png') });
+
     // The event the webhook received can be taken as a test sample.
     await page.getByTestId('node-python1').click();
     await page.getByRole('button', { name: 'Last events' }).click();

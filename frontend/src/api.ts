@@ -3,7 +3,7 @@
 // methods served by `sluice serve` as POST /api/SERVICE/METHOD with a JSON
 // array of arguments. Both reject with the Go error's message.
 import type {
-  Catalog, Config, Exported, FlowDoc, Opened, Problem, RunStats, RunStatus, Saved, TestResult,
+  Catalog, Config, Exported, FlowDoc, Opened, Problem, Queue, RunStats, RunStatus, Saved, TestResult,
 } from './types';
 
 type Bound = (...args: unknown[]) => Promise<unknown>;
@@ -80,6 +80,10 @@ export const api = {
   status: () => call<RunStatus>('Runs', 'Status'),
   stats: () => call<RunStats>('Runs', 'Stats'),
   lastEvents: (node: string, n: number) => call<unknown[]>('Runs', 'LastEvents', node, n),
+  queue: (node: string) => call<Queue>('Runs', 'Queue', node),
+  pause: (node: string) => call<Queue>('Runs', 'Pause', node),
+  resume: (node: string) => call<Queue>('Runs', 'Resume', node),
+  replayDead: (node: string) => call<Queue>('Runs', 'ReplayDead', node),
 
   /** Native dialogs and the window title exist only in the desktop app. */
   isDesktop: () => desktop('OpenFileDialog') !== undefined,

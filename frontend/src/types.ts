@@ -147,3 +147,27 @@ export interface RunStats {
   at: string;
   stats: unknown;
 }
+
+export interface DeadItem {
+  id: string;
+  reason: string;
+  dead_at: string;
+  attempts: number;
+  body: unknown;
+}
+
+/** A destination of the running flow (app.Queue). */
+export interface Queue {
+  id: string;
+  kind: string;
+  state: string;
+  queued: number;
+  oldest_age_seconds: number;
+  rate_per_second: number;
+  delivered: number;
+  dead_letters: number;
+  consecutive_failures: number;
+  last_error?: string;
+  in_window: boolean;
+  dead: DeadItem[];
+}

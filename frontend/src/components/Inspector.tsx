@@ -9,6 +9,7 @@ import { SchemaForm } from './SchemaForm';
 import { CodeEditor, type LineError } from './CodeEditor';
 import { TestPane } from './TestPane';
 import { FlowPanel } from './FlowPanel';
+import { QueuePanel } from './QueuePanel';
 
 export function Inspector() {
   const selected = useDesigner((s) => {
@@ -66,6 +67,7 @@ function NodePanel({ id }: { id: string }) {
   const delivery = useDesigner((s) => s.catalog?.delivery);
   const problems = useDesigner((s) => s.problems);
   const test = useDesigner((s) => s.tests[id]);
+  const running = useDesigner((s) => s.run.running);
   const { setSection, renameNode } = useDesigner.getState();
   const [name, setName] = useState(id);
 
@@ -129,6 +131,7 @@ function NodePanel({ id }: { id: string }) {
         </div>
       )}
       {spec.category === 'transform' && <TestPane id={id} />}
+      {spec.category === 'destination' && running && <QueuePanel id={id} />}
       <h4>Settings</h4>
       <SchemaForm
         schema={spec.config}
