@@ -37,6 +37,61 @@ func validateJSON(path string) bool {
 	return len(flow.Errors(ps)) == 0
 }
 
+func printDead(dl []*store.DeadLetter, node string, asJSON bool) int {
+	if asJSON {
+		if dl == nil {
+			dl = []*store.DeadLetter{}
+		}
+		return printJSON(dl)
+	}
+	if len(dl) == 0 {
+		fmt.Printf("no dead letters at %s\n", node)
+		return 0
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EVENT ID\tDEAD AT\tATTEMPTS\tREASON")
+	for _, d := range dl {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", d.Event.ID, d.DeadAt.Format("2006-01-02 15:04:05Z07:00"), len(d.Attempts), cut(d.Reason, 100))
+	}
+	tw.Flush()
+	fmt.Printf("%d dead letter(s) at %s\n", len(dl), node)
+	return 0
+}
+
+// dlqRemote does a dlq action through a running runner's admin API.
+func dlqRemote(c *adminClient, action, node, id string, asJSON bool) int {
+	base := "/admin/v1/nodes/" + node + "/dead-letters"
+	var body any
+	if id != "" {
+		body = map[string][]string{"ids": {id}}
+	}
+	var err error
+	switch action {
+	case "list":
+		var dl []*store.DeadLetter
+		if err = c.do("GET", base, nil, &dl); err == nil {
+			return printDead(dl, node, asJSON)
+		}
+	case "show":
+		var d store.DeadLetter
+		if err = c.do("GET", base+"/"+id, nil, &d); err == nil {
+			return printJSON(d)
+		}
+	case "purge", "replay":
+		var out map[string]int
+		if err = c.do("POST", base+"/"+action, body, &out); err == nil {
+			verb := map[string]string{"purge": "purged", "replay": "replayed"}[action]
+			fmt.Printf("%s %d dead letter(s) at %s\n", verb, out[verb], node)
+			return 0
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "sluice dlq: unknown action %q\n", action)
+		return 2
+	}
+	fmt.Fprintln(os.Stderr, "sluice dlq:", err)
+	return 1
+}
+
 // openData opens the data directory of a flow for inspection.
 func openData(flowPath, data string) (*flow.Doc, *store.Badger, error) {
 	doc, err := flow.Load(flowPath)
@@ -62,6 +117,7 @@ func cmdDLQ(args []string) int {
 	data := fs.String("data", "", "data directory (default: the flow's default)")
 	id := fs.String("id", "", "one event id (show: required; purge, replay: only this one)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	c := adminFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return flagError(err)
@@ -71,6 +127,10 @@ func cmdDLQ(args []string) int {
 	}
 	action := pos[0]
 	doc, st, err := openData(pos[1], *data)
+	if errors.Is(err, store.ErrLocked) {
+		// A runner holds the data: ask it through its admin API.
+		return dlqRemote(c, action, *node, *id, *asJSON)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sluice dlq:", err)
 		return 1
@@ -91,23 +151,7 @@ func cmdDLQ(args []string) int {
 			fmt.Fprintln(os.Stderr, "sluice dlq:", err)
 			return 1
 		}
-		if *asJSON {
-			if dl == nil {
-				dl = []*store.DeadLetter{}
-			}
-			return printJSON(dl)
-		}
-		if len(dl) == 0 {
-			fmt.Printf("no dead letters at %s\n", *node)
-			return 0
-		}
-		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "EVENT ID\tDEAD AT\tATTEMPTS\tREASON")
-		for _, d := range dl {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", d.Event.ID, d.DeadAt.Format("2006-01-02 15:04:05Z07:00"), len(d.Attempts), cut(d.Reason, 100))
-		}
-		tw.Flush()
-		fmt.Printf("%d dead letter(s) at %s\n", len(dl), *node)
+		return printDead(dl, *node, *asJSON)
 	case "show":
 		if *id == "" {
 			return usageError(fs, "show needs --id")

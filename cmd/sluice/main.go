@@ -16,7 +16,10 @@ Usage:
   sluice validate FLOW
   sluice test FLOW --node ID --events FILE [--json]   (run a python node on sample events)
   sluice kinds [--json]
-  sluice dlq list|show|purge FLOW --node ID [--data DIR] [--id EVENT_ID]
+  sluice dlq list|show|purge|replay FLOW --node ID [--data DIR] [--id EVENT_ID]
+  sluice status [--admin ADDR]                        a running runner's destinations
+  sluice pause|resume --node ID [--admin ADDR]        hold or release a destination
+  sluice replay --node ID --from TIME [--to TIME]     re-send delivered events
   sluice serve [--addr 127.0.0.1:7878] [--token TOKEN]   (the designer as a web console)
   sluice bench [flags]          (see sluice bench -h)
   sluice version
@@ -51,6 +54,12 @@ func dispatch(args []string) int {
 		return cmdServe(rest)
 	case "dlq":
 		return cmdDLQ(rest)
+	case "status":
+		return cmdStatus(rest)
+	case "pause", "resume":
+		return cmdPauseResume(cmd, rest)
+	case "replay":
+		return cmdReplay(rest)
 	case "bench":
 		return cmdBench(rest)
 	case "version", "--version", "-v":

@@ -198,6 +198,11 @@ func (v *validator) run() {
 		if cats[n.ID] == component.CategorySource {
 			walk(n.ID)
 		}
+		// An alert target is fed by the alerts of the destination naming
+		// it, edges or not.
+		if to, ok := alertTarget(n.Delivery); ok {
+			reach[to] = true
+		}
 	}
 	for _, n := range d.Nodes {
 		c, known := cats[n.ID]

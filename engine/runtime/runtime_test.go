@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,11 +23,18 @@ import (
 
 func run(t *testing.T, yaml, data string) *runtime.Runtime {
 	t.Helper()
+	return runWith(t, yaml, runtime.Options{DataDir: data, Listen: "127.0.0.1:0", StopTimeout: 5 * time.Second})
+}
+
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
+
+func runWith(t *testing.T, yaml string, opts runtime.Options) *runtime.Runtime {
+	t.Helper()
 	doc, err := flow.Decode([]byte(yaml), "test.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := runtime.New(doc, component.Default, runtime.Options{DataDir: data, Listen: "127.0.0.1:0", StopTimeout: 5 * time.Second})
+	rt, err := runtime.New(doc, component.Default, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
