@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of the real desktop app: build it (Wails, GTK, WebKitGTK),
 # start it under Xvfb, find its window with xdotool, double-click the first
-# kind of the palette and read back through the window title that the
-# click went through the frontend to Go and back (the title carries the
-# node count and the problem count of Go's validation). A screenshot lands
+# kind of the palette and drag another onto the canvas, and read back
+# through the window title that each went through the frontend to Go and
+# back (Go sets the title; it carries the node count and the problem count
+# of Go's validation). A screenshot lands
 # in frontend/e2e/artifacts/desktop.png.
 # Installs what it needs on a fresh Debian 12 machine (apt only if missing).
 set -euo pipefail
@@ -38,6 +39,17 @@ if [ "${1:-}" = "--inside-xvfb" ]; then
   wait_title "1 node"
   wait_title "problem"
   echo "test-desktop: after the click: $(title)"
+  # Drag the third palette kind onto the canvas (HTML5 drag and drop in
+  # WebKitGTK), moving in steps.
+  xdotool mousemove --window "$win" 110 290 mousedown 1
+  for x in 120 150 200 260 320 380 440 500; do
+    xdotool mousemove --window "$win" "$x" 300
+    sleep 0.05
+  done
+  sleep 0.2
+  xdotool mouseup 1
+  wait_title "2 nodes"
+  echo "test-desktop: after the drag: $(title)"
   sleep 1
   mkdir -p frontend/e2e/artifacts
   import -window root frontend/e2e/artifacts/desktop.png || true
