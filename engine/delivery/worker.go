@@ -330,10 +330,11 @@ func (w *Worker) Run() {
 				break
 			}
 			if w.lim != nil {
-				r := w.lim.ReserveN(now, 1)
-				if d := r.DelayFrom(now); d > 0 {
-					r.CancelAt(now)
-					wake = now.Add(d)
+				t := time.Now()
+				if !w.lim.AllowN(t, 1) {
+					// Look again exactly when the next token is due.
+					missing := 1 - w.lim.TokensAt(t)
+					wake = t.Add(time.Duration(missing / float64(w.lim.Limit()) * float64(time.Second)))
 					break
 				}
 			}
