@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { SchemaForm } from './SchemaForm';
 import { fieldProblems, fieldsOf, initialConfig, withKey } from '../schema';
 import type { Schema } from '../types';
@@ -19,6 +19,7 @@ const schema: Schema = {
     verbose: { type: 'boolean', default: false },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
     tls: { type: 'object', properties: { insecure: { type: 'boolean' } }, 'x-order': ['insecure'], additionalProperties: false },
+    methods: { type: 'array', items: { type: 'string' }, default: ['POST', 'PUT'] },
   },
   required: ['url'],
   'x-order': ['url', 'method', 'token', 'timeout', 'retries', 'verbose', 'headers', 'tls'],
@@ -27,7 +28,7 @@ const schema: Schema = {
 
 describe('schema helpers', () => {
   it('orders fields by x-order and marks required ones', () => {
-    expect(fieldsOf(schema).map((f) => f.name)).toEqual(['url', 'method', 'token', 'timeout', 'retries', 'verbose', 'headers', 'tls']);
+    expect(fieldsOf(schema).map((f) => f.name)).toEqual(['url', 'method', 'token', 'timeout', 'retries', 'verbose', 'headers', 'tls', 'methods']);
     expect(fieldsOf(schema).filter((f) => f.required).map((f) => f.name)).toEqual(['url']);
   });
 
@@ -78,6 +79,18 @@ describe('SchemaForm', () => {
     expect(screen.getByTestId('map-config.headers')).toBeTruthy();
     expect(screen.getByTestId('field-config.tls.insecure')).toBeTruthy();
     expect(screen.getByText('Where to send events.')).toBeTruthy();
+    expect(screen.getByText('default: POST, PUT')).toBeTruthy();
+  });
+
+  it('edits lists', () => {
+    const onChange = vi.fn();
+    render(<SchemaForm schema={schema} value={{ methods: ['GET'] }} onChange={onChange} problems={new Map()} path="config" />);
+    fireEvent.change(screen.getByTestId('field-config.methods[0]'), { target: { value: 'PUT' } });
+    expect(onChange).toHaveBeenLastCalledWith({ methods: ['PUT'] });
+    fireEvent.click(within(screen.getByTestId('field-config.methods')).getByText('+ add'));
+    expect(onChange).toHaveBeenLastCalledWith({ methods: ['GET', ''] });
+    fireEvent.click(screen.getByTitle('remove'));
+    expect(onChange).toHaveBeenLastCalledWith({});
   });
 
   it('reports typed values and removes cleared ones', () => {

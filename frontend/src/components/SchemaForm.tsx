@@ -197,6 +197,9 @@ function ListEditor({ schema, path, value, onChange }: InputProps & { value: unk
           <button type="button" className="icon" title="remove" onClick={() => remove(i)}>×</button>
         </div>
       ))}
+      {value.length === 0 && Array.isArray(schema.default) && (
+        <span className="hint">default: {schema.default.map(show).join(', ') || 'none'}</span>
+      )}
       <button type="button" className="small" onClick={() => onChange([...value, fresh])}>+ add</button>
     </div>
   );
