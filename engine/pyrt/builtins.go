@@ -8,7 +8,7 @@ import (
 
 // ModuleNotFoundError is CPython's exception for an unknown module; gpython
 // only has ImportError.
-var ModuleNotFoundError = py.ImportError.NewType("ModuleNotFoundError", "Module not found.", nil, nil)
+var ModuleNotFoundError = ready(py.ImportError.NewType("ModuleNotFoundError", "Module not found.", nil, nil))
 
 // removedBuiltins reach outside the sandbox.
 var removedBuiltins = []string{"open", "input", "help", "breakpoint", "exit", "quit"}
@@ -77,3 +77,16 @@ func (in *Interp) print(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Ob
 
 // maxLogLines bounds what one event may log.
 const maxLogLines = 1000
+
+// ready finishes a type made after gpython's init: py.NewType only
+// queues types for py.TypeMakeReady, which has run by then. Without
+// Ready the type has no MRO, so "except ImportError" would not catch a
+// ModuleNotFoundError. Type.NewType copies the parent's flags, READY
+// included, so that flag is cleared first.
+func ready(t *py.Type) *py.Type {
+	t.Flags &^= py.TPFLAGS_READY | py.TPFLAGS_READYING
+	if err := t.Ready(); err != nil {
+		panic("pyrt: type " + t.Name + ": " + err.Error())
+	}
+	return t
+}

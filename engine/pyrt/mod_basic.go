@@ -36,6 +36,9 @@ func bytesArg(fname string, o py.Object) ([]byte, error) {
 	return nil, py.ExceptionNewf(py.TypeError, "%s() argument must be bytes or str, not '%s'", fname, o.Type().Name)
 }
 
+// binasciiError is binascii.Error, what base64 raises on bad input.
+var binasciiError = ready(py.ValueError.NewType("Error", "binascii error", nil, nil))
+
 func registerString() {
 	registerModule("string", "String constants.", nil, py.StringDict{
 		"ascii_lowercase": py.String("abcdefghijklmnopqrstuvwxyz"),
@@ -79,12 +82,12 @@ func registerBase64() {
 				}
 				return r
 			}, string(b))
-			if m := len(s) % 4; m != 0 {
-				s += strings.Repeat("=", 4-m) // CPython is lenient about padding here too
-			}
 			out, err := e.DecodeString(s)
 			if err != nil {
-				return nil, py.ExceptionNewf(py.ValueError, "Incorrect padding or invalid base64: %v", err)
+				if len(s)%4 != 0 {
+					return nil, py.ExceptionNewf(binasciiError, "Incorrect padding")
+				}
+				return nil, py.ExceptionNewf(binasciiError, "Invalid base64-encoded string")
 			}
 			return py.Bytes(out), nil
 		})
@@ -140,7 +143,7 @@ type hashObject struct {
 	key  []byte // for hmac copies
 }
 
-var hashType = py.NewType("_hashlib.HASH", "A hash object.")
+var hashType = ready(py.NewType("_hashlib.HASH", "A hash object."))
 
 func (h *hashObject) Type() *py.Type { return hashType }
 
@@ -304,7 +307,7 @@ func registerHashlib() {
 // uuidObject is a uuid.UUID.
 type uuidObject [16]byte
 
-var uuidType = py.NewType("UUID", "A UUID.")
+var uuidType = ready(py.NewType("UUID", "A UUID."))
 
 func (u *uuidObject) Type() *py.Type { return uuidType }
 

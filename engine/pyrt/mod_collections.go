@@ -17,7 +17,7 @@ type defaultDict struct {
 	factory py.Object
 }
 
-var defaultDictType = py.NewType("defaultdict", "dict with a default for missing keys.")
+var defaultDictType = ready(py.NewType("defaultdict", "dict with a default for missing keys."))
 
 func (d *defaultDict) Type() *py.Type { return defaultDictType }
 
@@ -82,7 +82,7 @@ type counter struct {
 	counts map[string]py.Object // by repr of the key
 }
 
-var counterType = py.NewType("Counter", "Dict subclass for counting hashable items.")
+var counterType = ready(py.NewType("Counter", "Dict subclass for counting hashable items."))
 
 func (c *counter) Type() *py.Type { return counterType }
 

@@ -18,11 +18,11 @@ import (
 const usPerSec = 1_000_000
 
 var (
-	timedeltaType = py.NewType("timedelta", "Difference between two datetimes.")
-	tzType        = py.NewType("timezone", "Fixed offset from UTC, or an IANA zone.")
-	datetimeType  = py.NewType("datetime", "A date and time.")
-	dateType      = py.NewType("date", "A date.")
-	timeOfDayType = py.NewType("time", "A time of day.")
+	timedeltaType = ready(py.NewType("timedelta", "Difference between two datetimes."))
+	tzType        = ready(py.NewType("timezone", "Fixed offset from UTC, or an IANA zone."))
+	datetimeType  = ready(py.NewType("datetime", "A date and time."))
+	dateType      = ready(py.NewType("date", "A date."))
+	timeOfDayType = ready(py.NewType("time", "A time of day."))
 )
 
 // --- timedelta
@@ -1044,4 +1044,4 @@ func init() {
 }
 
 // ZoneInfoNotFoundError is zoneinfo's KeyError for unknown zones.
-var ZoneInfoNotFoundError = py.KeyError.NewType("ZoneInfoNotFoundError", "No time zone found with this key.", nil, nil)
+var ZoneInfoNotFoundError = ready(py.KeyError.NewType("ZoneInfoNotFoundError", "No time zone found with this key.", nil, nil))

@@ -7,7 +7,7 @@ import (
 )
 
 // JSONDecodeError is json's error for bad input, a ValueError as in CPython.
-var JSONDecodeError = py.ValueError.NewType("JSONDecodeError", "Subclass of ValueError for JSON decoding errors.", nil, nil)
+var JSONDecodeError = ready(py.ValueError.NewType("JSONDecodeError", "Subclass of ValueError for JSON decoding errors.", nil, nil))
 
 func orderOf(self py.Object) keyOrder {
 	if sb := sandboxOf(self); sb != nil && sb.in != nil {

@@ -23,7 +23,7 @@ const (
 	reU = 32
 )
 
-var reError = py.ValueError.NewType("error", "Exception raised for invalid regular expressions.", nil, nil)
+var reError = ready(py.ValueError.NewType("error", "Exception raised for invalid regular expressions.", nil, nil))
 
 type rePattern struct {
 	src     string
@@ -34,7 +34,7 @@ type rePattern struct {
 	ngroups int
 }
 
-var patternType = py.NewType("re.Pattern", "A compiled regular expression.")
+var patternType = ready(py.NewType("re.Pattern", "A compiled regular expression."))
 
 func (p *rePattern) Type() *py.Type { return patternType }
 func (p *rePattern) M__repr__() (py.Object, error) {
@@ -167,7 +167,7 @@ type reMatch struct {
 	loc []int // byte offsets of the groups, -1 when unmatched
 }
 
-var matchType = py.NewType("re.Match", "The result of a regexp match.")
+var matchType = ready(py.NewType("re.Match", "The result of a regexp match."))
 
 func (m *reMatch) Type() *py.Type                { return matchType }
 func (m *reMatch) M__bool__() (py.Object, error) { return py.True, nil }

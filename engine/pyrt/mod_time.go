@@ -13,7 +13,7 @@ type structTime struct {
 	isdst int
 }
 
-var structTimeType = py.NewType("time.struct_time", "The time value as returned by gmtime(), localtime() and strptime().")
+var structTimeType = ready(py.NewType("time.struct_time", "The time value as returned by gmtime(), localtime() and strptime()."))
 
 func (s *structTime) Type() *py.Type { return structTimeType }
 

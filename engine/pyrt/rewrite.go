@@ -335,8 +335,11 @@ func convertField(s string, nesting int) (string, []string, int, *Error) {
 	field.WriteByte('{')
 	selfDoc := ""
 	if s[i] == '=' {
-		selfDoc = expr + "="
 		i++
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		selfDoc = s[:i]
 	}
 	conv := ""
 	if i < len(s) && s[i] == '!' {

@@ -228,22 +228,17 @@ func patchStr() {
 	})
 	setMethod(t, "join", func(self, it py.Object) (py.Object, error) {
 		sep := string(self.(py.String))
-		var parts []string
-		var ierr error
-		err := py.Iterate(it, func(o py.Object) bool {
-			s, ok := o.(py.String)
-			if !ok {
-				ierr = py.ExceptionNewf(py.TypeError, "sequence item %d: expected str instance, %s found", len(parts), o.Type().Name)
-				return true
-			}
-			parts = append(parts, string(s))
-			return false
-		})
+		items, err := iterate(it)
 		if err != nil {
 			return nil, err
 		}
-		if ierr != nil {
-			return nil, ierr
+		parts := make([]string, len(items))
+		for i, o := range items {
+			s, ok := o.(py.String)
+			if !ok {
+				return nil, py.ExceptionNewf(py.TypeError, "sequence item %d: expected str instance, %s found", i, o.Type().Name)
+			}
+			parts[i] = string(s)
 		}
 		return py.String(strings.Join(parts, sep)), nil
 	})
