@@ -488,3 +488,52 @@ func TestQueueControls(t *testing.T) {
 		t.Error("a source has no queue")
 	}
 }
+
+func TestEventsAndTrace(t *testing.T) {
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer sink.Close()
+	a := newApp(t, nil)
+	doc := &flow.Doc{Version: 1, Name: "trace-test", Nodes: []flow.Node{
+		{ID: "in", Kind: "webhook", Config: map[string]any{"path": "/in"}},
+		{ID: "up", Kind: "python", Config: map[string]any{"code": "def transform(event):\n    print('seen')\n    event['n'] += 1\n    return event\n"}},
+		{ID: "out", Kind: "http", Config: map[string]any{"url": sink.URL}},
+	}, Edges: []flow.Edge{{From: "in", To: "up"}, {From: "up", To: "out"}}}
+	st, err := a.Runs.Start(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(st.Endpoints[0].URL, "application/json", strings.NewReader(`{"n":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var id string
+	checkFor(t, 10*time.Second, func() error {
+		evs, err := a.Runs.Events("", "", 10)
+		if err != nil {
+			return err
+		}
+		if len(evs) != 1 || evs[0].LastStatus != "delivered" {
+			return fmt.Errorf("events %+v", evs)
+		}
+		id = evs[0].Root
+		return nil
+	})
+	steps, err := a.Runs.Trace(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, s := range steps {
+		kinds = append(kinds, string(s.Kind)+"@"+s.Node)
+	}
+	got := strings.Join(kinds, " ")
+	for _, want := range []string{"received@in", "transformed@up", "attempted@out"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("trace %q lacks %s", got, want)
+		}
+	}
+	if evs, _ := a.Runs.Events("out", "dead", 10); len(evs) != 0 {
+		t.Errorf("dead events %+v", evs)
+	}
+}

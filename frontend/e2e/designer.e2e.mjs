@@ -182,6 +182,14 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     await until('the last events as samples', async () => /Bob@Example\.com/.test(await page.getByTestId('samples').inputValue()));
     await page.getByTestId('canvas').click({ position: { x: 300, y: 680 } });
 
+    // The event's trace: received, transformed, delivered.
+    await page.getByTestId('event').first().click();
+    await until('the trace', async () => (await page.locator('[data-testid=trace] li').count()) >= 3);
+    const trace = await page.getByTestId('trace').textContent();
+    for (const step of ['received at webhook1', 'transformed at python1', 'attempted at http1']) assert.match(trace, new RegExp(step));
+    await page.screenshot({ path: join(ART, '03-trace.png') });
+    await page.keyboard.press('Escape');
+
     // Export for a server, then stop.
     await page.getByTestId('export').click();
     const file = join(tmp, 'orders.yaml');

@@ -3,7 +3,7 @@
 // methods served by `sluice serve` as POST /api/SERVICE/METHOD with a JSON
 // array of arguments. Both reject with the Go error's message.
 import type {
-  Catalog, Config, Exported, FlowDoc, Opened, Problem, Queue, RunStats, RunStatus, Saved, TestResult,
+  Catalog, Config, EventSummary, Exported, FlowDoc, Opened, Problem, Queue, RunStats, RunStatus, Saved, Step, TestResult,
 } from './types';
 
 type Bound = (...args: unknown[]) => Promise<unknown>;
@@ -84,6 +84,8 @@ export const api = {
   pause: (node: string) => call<Queue>('Runs', 'Pause', node),
   resume: (node: string) => call<Queue>('Runs', 'Resume', node),
   replayDead: (node: string) => call<Queue>('Runs', 'ReplayDead', node),
+  events: (node: string, status: string, limit: number) => call<EventSummary[]>('Runs', 'Events', node, status, limit),
+  trace: (id: string) => call<Step[]>('Runs', 'Trace', id),
 
   /** Native dialogs and the window title exist only in the desktop app. */
   isDesktop: () => desktop('OpenFileDialog') !== undefined,

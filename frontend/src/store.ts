@@ -9,7 +9,7 @@ import { initialConfig } from './schema';
 import { countersByNode, ratesBetween } from './counters';
 import type { Catalog, Config, Counters, Exported, FlowDoc, FlowNode, Problem, RunStatus, Spec, TestResult } from './types';
 
-export type Dialog = null | 'open' | 'saveAs' | 'export' | 'help';
+export type Dialog = null | 'open' | 'saveAs' | 'export' | 'help' | 'trace';
 export type Theme = 'light' | 'dark';
 
 interface Notice {
@@ -47,6 +47,8 @@ export interface DesignerState {
   exported: Exported | null;
   theme: Theme;
   recent: string[];
+  /** The event whose trace the trace dialog shows. */
+  traceId: string | null;
   /** Counts documents loaded, so the canvas fits each new one in view. */
   loads: number;
 
@@ -83,6 +85,7 @@ export interface DesignerState {
   stop: () => Promise<void>;
   notify: (kind: Notice['kind'], text: string) => void;
   setDialog: (d: Dialog) => void;
+  showTrace: (id: string) => void;
   toggleTheme: () => void;
 }
 
@@ -192,6 +195,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     exported: null,
     theme: initialTheme(),
     recent: [],
+    traceId: null,
     loads: 0,
 
     init: async () => {
@@ -528,6 +532,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
 
     notify: (kind, text) => set({ notice: { kind, text } }),
     setDialog: (dialog) => set({ dialog }),
+    showTrace: (traceId) => set({ traceId, dialog: 'trace' }),
     toggleTheme: () => {
       const theme: Theme = get().theme === 'dark' ? 'light' : 'dark';
       localStorage.setItem('sluice.theme', theme);

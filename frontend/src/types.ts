@@ -171,3 +171,45 @@ export interface Queue {
   in_window: boolean;
   dead: DeadItem[];
 }
+
+/** One event in the running flow's traces (observe.EventSummary). */
+export interface EventSummary {
+  id: string;
+  root: string;
+  received_at?: string;
+  node: string;
+  at: string;
+  status: string;
+  last_node: string;
+  last_at: string;
+  last_status: string;
+  steps: number;
+}
+
+export interface Payload {
+  data: unknown;
+  truncated?: boolean;
+  size: number;
+}
+
+/** One step of an event's trace (observe.Step). */
+export interface Step {
+  event: string;
+  kind: string;
+  node: string;
+  at: string;
+  status: string;
+  took?: string;
+  error?: string;
+  source?: string;
+  body?: Payload;
+  input?: Payload;
+  outputs?: { id: string; route?: string; body?: Payload }[];
+  logs?: string[];
+  attempt?: number;
+  request?: string;
+  code?: number;
+  response?: string;
+  next?: string;
+  reason?: string;
+}

@@ -3,6 +3,7 @@
 import { useRef, useState, type ReactNode } from 'react';
 import { useDesigner } from '../store';
 import { Shortcuts } from './FlowPanel';
+import { TraceView } from './TraceDialog';
 
 export function Dialogs() {
   const dialog = useDesigner((s) => s.dialog);
@@ -10,6 +11,7 @@ export function Dialogs() {
   if (dialog === 'saveAs') return <SaveAsDialog />;
   if (dialog === 'export') return <ExportDialog />;
   if (dialog === 'help') return <Modal title="Keyboard shortcuts"><Shortcuts /></Modal>;
+  if (dialog === 'trace') return <TraceDialog />;
   return null;
 }
 
@@ -114,6 +116,15 @@ function ExportDialog() {
         <button type="button" onClick={() => void navigator.clipboard?.writeText(exported.yaml).then(() => notify('info', 'Copied'))}>Copy</button>
       </form>
       {exported.path && <p className="ok" data-testid="export-written">Written to {exported.path}</p>}
+    </Modal>
+  );
+}
+
+function TraceDialog() {
+  const id = useDesigner((s) => s.traceId);
+  return (
+    <Modal title={`Trace of event ${id ?? ''}`} testId="trace-dialog">
+      <TraceView />
     </Modal>
   );
 }

@@ -1,6 +1,7 @@
 // The side panel when no node is selected: the flow's name, its problems
 // and, while it runs, the URLs its sources listen on.
 import { useDesigner } from '../store';
+import { EventsPanel } from './EventsPanel';
 
 export function FlowPanel() {
   const name = useDesigner((s) => s.doc.name);
@@ -38,6 +39,7 @@ export function FlowPanel() {
           {run.data_dir && <p className="hint">Data: {run.data_dir}</p>}
         </section>
       )}
+      {run.running && <EventsPanel />}
       <h4>Problems {problems.length > 0 && <span className="count">{problems.length}</span>}</h4>
       {problems.length === 0 ? (
         <p className="ok" data-testid="no-problems">✓ The flow is valid and can run.</p>

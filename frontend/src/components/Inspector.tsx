@@ -10,6 +10,7 @@ import { CodeEditor, type LineError } from './CodeEditor';
 import { TestPane } from './TestPane';
 import { FlowPanel } from './FlowPanel';
 import { QueuePanel } from './QueuePanel';
+import { EventsPanel } from './EventsPanel';
 
 export function Inspector() {
   const selected = useDesigner((s) => {
@@ -132,6 +133,7 @@ function NodePanel({ id }: { id: string }) {
       )}
       {spec.category === 'transform' && <TestPane id={id} />}
       {spec.category === 'destination' && running && <QueuePanel id={id} />}
+      {running && <EventsPanel node={id} />}
       <h4>Settings</h4>
       <SchemaForm
         schema={spec.config}
