@@ -349,7 +349,7 @@ func convertField(s string, nesting int) (string, []string, int, *Error) {
 		conv = s[i : i+2]
 		i += 2
 	}
-	args := []string{strings.TrimSpace(expr)}
+	args := []string{expr} // verbatim: a newline in it keeps the lines in place
 	if selfDoc != "" && conv == "" && !(i < len(s) && s[i] == ':') {
 		conv = "!r"
 	}
@@ -591,11 +591,18 @@ func rewriteOps(src string) (string, bool) {
 			if from <= m-1 {
 				items = append(items, [2]int{from, m - 1})
 			}
-			star := false
+			star, empty := false, false
 			for _, it := range items {
+				if it[0] > it[1] || (toks[it[0]].text == "**" && it[0] == it[1]) {
+					empty = true // let the compiler report it
+					break
+				}
 				if toks[it[0]].kind == tkOp && toks[it[0]].text == "**" {
 					star = true
 				}
+			}
+			if empty {
+				continue
 			}
 			if !star || taken(t.start, toks[m].end) {
 				continue

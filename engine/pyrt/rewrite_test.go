@@ -1,0 +1,82 @@
+package pyrt
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-python/gpython/py"
+)
+
+func TestRewrite(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`x = f"hi {name} {n:.2f} {n!r}"`, `x = ("hi {} {:.2f} {!r}".format((name), (n), (n)))`},
+		{`x = f'{d["k"]!s:>{w}}' "lit{}"`, `x = ('{!s:>{}}' "lit{{}}".format((d["k"]), (w)))`},
+		{`x = f"{a != b}{x=}"`, `x = ("{}x={!r}".format((a != b), (x)))`},
+		{`x = rf"\d{n}"`, `x = (r"\d{}".format((n)))`},
+		{"s = f'''\n{a}\n'''\ny = 1", "s = ('''\n{}\n'''.format((a)))\ny = 1"},
+		{`x = "%s=%d" % (k, v) + "!"`, `x = __pct__("%s=%d" , (k, v)) + "!"`},
+		{`x = a * b % c`, `x = a * b % c`},
+		{`x = -a % b`, `x = -a % b`},
+		{`z = fmt % args % more`, `z = __pct__(__pct__(fmt , args) , more)`},
+		{`x = "%d" % y.z[1](2) ** 2`, `x = __pct__("%d" , y.z[1](2) ** 2)`},
+		{`d = {**a, 'k': v, **b}`, `d = __merge__(a, {'k': v}, b)`},
+		{`d = {'k': {**a}}`, `d = {'k': __merge__(a)}`},
+		{"for k in d:\n    pass", "for k in __it__((d)):\n    pass"},
+		{`r = [x for x in ev["xs"] if x != ev["skip"]]`, `r = [x for x in __it__((ev["xs"])) if x != ev["skip"]]`},
+		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = {k: v for k, v in __it__((sorted(d.items(), key=lambda t: t[1])))}`},
+		{`x = "100%" # f"{not code}"`, `x = "100%" # f"{not code}"`},
+	}
+	for _, c := range cases {
+		got, err := Rewrite(c.in)
+		if err != nil {
+			t.Errorf("%s: %v", c.in, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("Rewrite(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+	for _, bad := range []string{`f"{"`, `f"}"`, `f"{}"`, `f"{x!}"`} {
+		if _, err := Rewrite(bad); err == nil {
+			t.Errorf("Rewrite(%s): no error", bad)
+		}
+	}
+}
+
+// FuzzRewrite: the rewrite never panics, never moves a line, and never
+// breaks code that compiled before it.
+func FuzzRewrite(f *testing.F) {
+	for _, s := range []string{
+		`x = f"hi {name} {n:.2f} {n!r} {{}} {a != b} {x=} {y:{w}.{p}f}"`,
+		"s = f'''\n{a}\n{b!r:>10}'''\ny = 1\n",
+		`x = rf"\d{n}" "plain {}" f'{d["k"]}'`,
+		"x = '%s=%d' % (k, v) + '!'; y = a * b % c; z = -a % b\n",
+		"d = {**a, 'k': v, **b}\nfor k in d:\n    print(k, [x for x in d if x])\n",
+		"def f(e):\n    return f\"{e['a']:>{e['w']}}\" % ()\n",
+		"x = (1,\n     f'{2}',\n     3)\n",
+		"if a:\n    b = {'x': [i for i in range(3)]}\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		out, err := Rewrite(src)
+		if err != nil {
+			if err.Line < 0 || err.Line > strings.Count(src, "\n")+1 {
+				t.Fatalf("error line %d outside the source", err.Line)
+			}
+			return
+		}
+		if a, b := strings.Count(src, "\n"), strings.Count(out, "\n"); a != b {
+			t.Fatalf("rewrite changed the line count %d -> %d:\n%s\n---\n%s", a, b, src, out)
+		}
+		if strings.ContainsAny(src, "fF") && strings.ContainsAny(src, "'\"") {
+			return // f-strings: gpython cannot compile the original to compare
+		}
+		if _, cerr := py.Compile(src+"\n", "<fuzz>", py.ExecMode, 0, true); cerr != nil {
+			return
+		}
+		if _, cerr := py.Compile(out+"\n", "<fuzz>", py.ExecMode, 0, true); cerr != nil {
+			t.Fatalf("rewrite broke code that compiled: %v\n%s\n---\n%s", cerr, src, out)
+		}
+	})
+}
