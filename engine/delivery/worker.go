@@ -188,9 +188,10 @@ func (w *Worker) Stop(ctx context.Context) {
 }
 
 type slot struct {
-	it      *store.QueueItem
-	readyAt time.Time
-	index   int
+	it        *store.QueueItem
+	readyAt   time.Time
+	notBefore time.Time // the rate limiter's token is due then
+	index     int
 }
 
 type readyHeap []*slot
@@ -329,13 +330,20 @@ func (w *Worker) Run() {
 				wake = s.readyAt
 				break
 			}
+			s.notBefore = time.Time{}
 			if w.lim != nil {
+				// Reserve the next token. A sender waits for a token due
+				// soon, so no time is lost between tokens (with a small
+				// burst, a late wake-up would lower the rate); a token due
+				// later is given back and the loop looks again then.
 				t := time.Now()
-				if !w.lim.AllowN(t, 1) {
-					// Look again exactly when the next token is due.
-					missing := 1 - w.lim.TokensAt(t)
-					wake = t.Add(time.Duration(missing / float64(w.lim.Limit()) * float64(time.Second)))
+				r := w.lim.ReserveN(t, 1)
+				if d := r.DelayFrom(t); d > time.Second {
+					r.CancelAt(t)
+					wake = t.Add(d - time.Second)
 					break
+				} else if d > 0 {
+					s.notBefore = t.Add(d)
 				}
 			}
 			l.ready.remove(s)
@@ -421,6 +429,15 @@ func minSeq(m map[uint64]*slot) uint64 {
 }
 
 func (w *Worker) attempt(s *slot) result {
+	if d := time.Until(s.notBefore); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-w.dctx.Done():
+			t.Stop()
+			return result{s: s, err: w.dctx.Err()}
+		}
+	}
 	ctx := w.dctx
 	if t := w.cfg.Timeout.D(); t > 0 {
 		var cancel context.CancelFunc

@@ -48,8 +48,13 @@ type Options struct {
 	// admin API call. When the listener is not on loopback and no token
 	// is set, one is generated and logged at start.
 	AdminToken string
-	// Recorder hears every step of every event (traces, metrics).
+	// Recorder, optional, hears every step of every event besides the
+	// runtime's own trace store and metrics.
 	Recorder observe.Recorder
+	// NoTraces turns the per-event trace store (DataDir/traces) off.
+	NoTraces bool
+	// Traces tunes the trace store (body size, retention).
+	Traces observe.TraceOptions
 }
 
 // DefaultDataDir returns the per-user data directory of a flow:
@@ -115,6 +120,8 @@ type Runtime struct {
 	srv     *http.Server
 	routes  sync.Map // path -> http.Handler
 	proc    *processor
+	traces  *observe.Traces
+	metrics *observe.Metrics
 	admin   http.Handler
 	extra   sync.Map // admin path prefix -> http.Handler (Mount)
 	quit    chan struct{}
@@ -251,6 +258,9 @@ func (rt *Runtime) Start(ctx context.Context) (err error) {
 			return err
 		}
 		rt.st, rt.ownsSt = b, true
+	}
+	if err := rt.startObserving(); err != nil {
+		return err
 	}
 	rt.ln, err = net.Listen("tcp", rt.opts.Listen)
 	if err != nil {
@@ -391,6 +401,11 @@ func (rt *Runtime) shutdown(ctx context.Context) error {
 	if rt.ownsSt && rt.st != nil {
 		if err := rt.st.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	if rt.traces != nil {
+		if err := rt.traces.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close traces: %w", err))
 		}
 	}
 	rt.log.Info("flow stopped")
