@@ -103,6 +103,9 @@ func TestSafetyNoHostAccess(t *testing.T) {
 		"tempfile":        `__import__("tempfile")`,
 		"marshal":         `__import__("marshal")`,
 		"relative":        `__import__("x", None, None, (), 1)`,
+		"exec import":     `exec("import os")`,
+		"eval open":       `eval("open('/etc/passwd')")`,
+		"builtins open":   `__import__("builtins").open("/etc/passwd")`,
 	}
 	for name, expr := range cases {
 		t.Run(name, func(t *testing.T) {
