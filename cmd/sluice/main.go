@@ -20,6 +20,8 @@ Usage:
   sluice status [--admin ADDR]                        a running runner's destinations
   sluice pause|resume --node ID [--admin ADDR]        hold or release a destination
   sluice replay --node ID --from TIME [--to TIME]     re-send delivered events
+  sluice trace EVENT_ID FLOW [--data DIR] [--json]    an event's story, step by step
+  sluice events FLOW [--node ID] [--since 10m] [--status failed] [--json]   recent events
   sluice serve [--addr 127.0.0.1:7878] [--token TOKEN]   (the designer as a web console)
   sluice bench [flags]          (see sluice bench -h)
   sluice version
@@ -60,6 +62,10 @@ func dispatch(args []string) int {
 		return cmdPauseResume(cmd, rest)
 	case "replay":
 		return cmdReplay(rest)
+	case "trace":
+		return cmdTrace(rest)
+	case "events":
+		return cmdEvents(rest)
 	case "bench":
 		return cmdBench(rest)
 	case "version", "--version", "-v":
