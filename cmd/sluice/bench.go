@@ -39,10 +39,12 @@ func cmdBench(args []string) int {
 	python := fs.Bool("python", false, "put a python transform between webhook and http")
 	keep := fs.Bool("keep", false, "keep the temporary data directory")
 	profile := fs.String("cpuprofile", "", "write the runner's CPU profile to this file")
+	traces := fs.Bool("traces", true, "keep per-event traces in the runner (as by default)")
+	compareTraces := fs.Bool("compare-traces", false, "run twice, without and with traces, and print the ratio")
 	if _, err := parse(fs, args); err != nil {
 		return flagError(err)
 	}
-	b := &bench{events: *events, senders: *senders, size: *size, python: *python, profile: *profile}
+	b := &bench{events: *events, senders: *senders, size: *size, python: *python, profile: *profile, noTraces: !*traces}
 	dir, err := os.MkdirTemp("", "sluice-bench-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sluice bench:", err)
@@ -54,6 +56,9 @@ func cmdBench(args []string) int {
 	b.dir = dir
 	if *backlog > 0 {
 		return b.runBacklog(*backlog)
+	}
+	if *compareTraces {
+		return b.compareTraces()
 	}
 	var fwd *result
 	if *forwarder {
@@ -85,9 +90,30 @@ func cmdBench(args []string) int {
 	return 0
 }
 
+// compareTraces measures the flow without traces, then with them.
+func (b *bench) compareTraces() int {
+	b.noTraces = true
+	off, err := b.run("sluice")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sluice bench:", err)
+		return 1
+	}
+	off.print("without traces")
+	b.noTraces = false
+	on, err := b.run("sluice")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sluice bench:", err)
+		return 1
+	}
+	on.print("with traces")
+	fmt.Printf("\nwith traces / without: acked %.0f%%, end-to-end %.0f%%\n", 100*on.ackedPerSec/off.ackedPerSec, 100*on.e2ePerSec/off.e2ePerSec)
+	return 0
+}
+
 type bench struct {
 	events, senders, size int
 	python                bool
+	noTraces              bool
 	dir                   string
 	profile               string
 }
@@ -331,6 +357,9 @@ func (b *bench) run(mode string) (*result, error) {
 		}
 		data := filepath.Join(b.dir, "data-"+strconv.FormatInt(time.Now().UnixNano(), 36))
 		args := []string{"run", flowPath, "--data", data, "--listen", addr, "--log-level", "warn"}
+		if b.noTraces {
+			args = append(args, "--no-traces")
+		}
 		if b.profile != "" {
 			args = append(args, "--cpuprofile", b.profile)
 		}

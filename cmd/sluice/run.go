@@ -21,6 +21,7 @@ func cmdRun(args []string) int {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	stopTimeout := fs.Duration("stop-timeout", 0, "how long a graceful stop may take (default 10s)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance work)")
+	noTraces := fs.Bool("no-traces", false, "keep no per-event traces (DATA/traces)")
 	adminToken := fs.String("admin-token", os.Getenv("SLUICE_ADMIN_TOKEN"), "token the admin API requires (env SLUICE_ADMIN_TOKEN; generated when the listener is not on loopback)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -38,7 +39,7 @@ func cmdRun(args []string) int {
 	if !ok {
 		return 1
 	}
-	rt, err := runtime.New(doc, component.Default, runtime.Options{DataDir: *data, Listen: *listen, Logger: log, StopTimeout: *stopTimeout, AdminToken: *adminToken})
+	rt, err := runtime.New(doc, component.Default, runtime.Options{DataDir: *data, Listen: *listen, Logger: log, StopTimeout: *stopTimeout, AdminToken: *adminToken, NoTraces: *noTraces})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sluice run:", err)
 		return 1
