@@ -394,11 +394,10 @@ func (rt *Runtime) sendAlert(n *node, kind, reason string, ws delivery.Stats, qu
 		return true // logged only; validation warned about the target
 	}
 	b, _ := json.Marshal(body)
-	h := &host{rt: rt, n: n}
 	// The alert enters the target's queue like any event, durably.
 	ev := []component.Item{{Event: newAlertEvent(rt, n.id, b)}}
 	if err := rt.st.Ingest(context.Background(), ev, []string{target.id}); err != nil {
-		h.Logger().Error("send alert", "err", err)
+		n.log.Error("send alert", "err", err)
 		return false
 	}
 	target.count.received.Add(1)

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -140,7 +141,7 @@ func (p *processor) scan() error {
 		}
 		return nil
 	})
-	if err == errStopping {
+	if errors.Is(err, errStopping) {
 		return nil
 	}
 	if perr != nil {
@@ -155,7 +156,7 @@ func (p *processor) scan() error {
 	return nil
 }
 
-var errStopping = fmt.Errorf("stopping")
+var errStopping = errors.New("stopping")
 
 // work is the events that reached one node for one inbox event.
 type work struct {
