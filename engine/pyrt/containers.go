@@ -36,6 +36,17 @@ func sortedKeys(d py.StringDict) []string {
 
 // dictUpdate merges a mapping or an iterable of pairs into d.
 func dictUpdate(d py.StringDict, src py.Object) error {
+	switch m := src.(type) {
+	case *defaultDict:
+		src = m.d
+	case *counter:
+		for _, k := range m.keys {
+			if _, err := d.M__setitem__(k, m.counts[reprString(k)]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if m, ok := src.(py.StringDict); ok {
 		for k, v := range m {
 			d[k] = v
