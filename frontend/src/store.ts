@@ -73,6 +73,7 @@ export interface DesignerState {
   setSection: (id: string, section: 'config' | 'delivery', v: Config) => void;
   renameNode: (from: string, to: string) => void;
   setName: (name: string) => void;
+  setDescription: (text: string) => void;
   undo: () => void;
   redo: () => void;
   copy: () => void;
@@ -398,6 +399,15 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     setName: (name) => {
       checkpoint('name');
       set((s) => ({ doc: { ...s.doc, name } }));
+    },
+
+    setDescription: (text) => {
+      checkpoint('description');
+      set((s) => {
+        const doc = { ...s.doc, description: text };
+        if (!text) delete doc.description;
+        return { doc };
+      });
     },
 
     undo: () => {

@@ -8,9 +8,10 @@ export function FlowPanel() {
   const problems = useDesigner((s) => s.problems);
   const run = useDesigner((s) => s.run);
   const path = useDesigner((s) => s.path);
+  const description = useDesigner((s) => s.doc.description ?? '');
   const recent = useDesigner((s) => s.recent);
   const dirty = useDesigner((s) => s.dirty);
-  const { setName, selectNode, notify, openPath } = useDesigner.getState();
+  const { setName, setDescription, selectNode, notify, openPath } = useDesigner.getState();
   return (
     <div className="panel">
       <header className="panel-head">
@@ -21,6 +22,10 @@ export function FlowPanel() {
         <span className="label">Name</span>
         <input data-testid="flow-name" value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} />
         <span className="hint">Names the flow and its data directory.</span>
+      </label>
+      <label className="field">
+        <span className="label">Description</span>
+        <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="What this flow is for" />
       </label>
       <p className="hint">{path ? `File: ${path}` : 'Not saved yet.'}</p>
       {run.running && (
