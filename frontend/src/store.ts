@@ -404,7 +404,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     setDescription: (text) => {
       checkpoint('description');
       set((s) => {
-        const doc = { ...s.doc, description: text };
+        const doc: FlowDoc = { ...s.doc, description: text };
         if (!text) delete doc.description;
         return { doc };
       });
