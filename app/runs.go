@@ -101,7 +101,7 @@ func (r *Runs) Start(doc *flow.Doc) (*RunStatus, error) {
 		b.Close()
 		return nil, fmt.Errorf("run %s: %w", doc.Name, err)
 	}
-	rt, err := runtime.New(doc, r.reg, runtime.Options{DataDir: dir, Listen: r.listen, Logger: r.logger, Store: rec, Recorder: traces})
+	rt, err := runtime.New(doc, r.reg, runtime.Options{DataDir: dir, Listen: r.listen, Logger: r.logger, Store: rec, Recorder: traces, NoTraces: true})
 	if err != nil {
 		traces.Close()
 		b.Close()
