@@ -55,6 +55,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		Code     string             `json:"code"`
 		Function string             `json:"function"`
 		Timeout  component.Duration `json:"timeout"`
+		Workers  int                `json:"workers"`
 	}
 	if err := (component.Params{NodeID: n.ID, Config: spec.Config.ApplyDefaults(n.Config)}).Decode(&cfg); err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
@@ -67,7 +68,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	rep, err := pyrt.Test(ctx, pyrt.TestRequest{Code: cfg.Code, Function: cfg.Function, Timeout: cfg.Timeout.D(), Events: evs})
+	rep, err := pyrt.Test(ctx, pyrt.TestRequest{Code: cfg.Code, Function: cfg.Function, Timeout: cfg.Timeout.D(), Workers: cfg.Workers, Events: evs})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 1

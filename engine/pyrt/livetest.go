@@ -14,6 +14,7 @@ type TestRequest struct {
 	Code     string            `json:"code"`
 	Function string            `json:"function"` // default "transform"
 	Timeout  time.Duration     `json:"timeout"`  // per event; default 1s
+	Workers  int               `json:"workers"`  // worker processes; default 1
 	Events   []json.RawMessage `json:"events"`
 	// Metas, optional, are the meta of each event (same length as
 	// Events); by default each event gets id "test-N", source "test" and
@@ -46,7 +47,7 @@ func Test(ctx context.Context, req TestRequest) (TestReport, error) {
 	if perr := CheckSyntax(req.Code); perr != nil {
 		return TestReport{CompileError: perr, Results: []TestResult{}}, nil
 	}
-	pool, err := NewPool(ctx, Config{Code: req.Code, Function: req.Function, Timeout: req.Timeout, Workers: 1})
+	pool, err := NewPool(ctx, Config{Code: req.Code, Function: req.Function, Timeout: req.Timeout, Workers: max(req.Workers, 1)})
 	if err != nil {
 		var perr *Error
 		if errors.As(err, &perr) {
