@@ -284,6 +284,7 @@ func (rt *Runtime) Start(ctx context.Context) (err error) {
 		}
 		rt.goBG(n.wk.Run)
 	}
+	rt.warnOrphans()
 	rt.proc = newProcessor(rt)
 	if err := rt.proc.recover(); err != nil {
 		return fmt.Errorf("recover inbox: %w", err)
@@ -308,6 +309,17 @@ func (rt *Runtime) Start(ctx context.Context) (err error) {
 	rt.ready.Store(true)
 	rt.log.Info("flow running", "listen", rt.Addr(), "data", rt.opts.DataDir, "nodes", len(rt.order))
 	return nil
+}
+
+// warnOrphans tells about queues left by destinations no longer in the
+// flow: their events are kept, waiting for the destination to come back.
+func (rt *Runtime) warnOrphans() {
+	for name, n := range rt.st.Queues() {
+		if d := rt.nodes[name]; (d == nil || d.cat != component.CategoryDestination) && n > 0 {
+			rt.log.Warn("a queue holds events for a destination that is not in the flow; they are kept until it comes back",
+				"queue", name, "events", n)
+		}
+	}
 }
 
 func (rt *Runtime) goBG(fn func()) {
@@ -478,8 +490,8 @@ func (h *host) Ingest(ctx context.Context, items []component.Item) error {
 }
 
 func (h *host) Handle(path string, hd http.Handler) error {
-	if path == "/healthz" {
-		return fmt.Errorf("path %s is reserved", path)
+	if path == "/healthz" || path == "/metrics" || strings.HasPrefix(path, "/admin/") {
+		return fmt.Errorf("path %s is reserved for the runner (/healthz, /metrics, /admin/...)", path)
 	}
 	if _, dup := h.rt.routes.LoadOrStore(path, hd); dup {
 		return fmt.Errorf("path %s is already taken by another source", path)

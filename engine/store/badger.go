@@ -676,6 +676,17 @@ func (s *Badger) QueueKill(dest string, it *QueueItem, reason string) error {
 	return nil
 }
 
+// Queues implements Store.
+func (s *Badger) Queues() map[string]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int64, len(s.depth))
+	for d, n := range s.depth {
+		out[d] = n.Load()
+	}
+	return out
+}
+
 // QueueDepth implements Store.
 func (s *Badger) QueueDepth(dest string) int64 { return s.depthOf(dest).Load() }
 

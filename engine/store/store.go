@@ -92,6 +92,8 @@ type Store interface {
 	QueueKill(dest string, it *QueueItem, reason string) error
 	// QueueDepth is the number of items in dest's queue.
 	QueueDepth(dest string) int64
+	// Queues returns the depth of every queue that holds or held items.
+	Queues() map[string]int64
 
 	// DeadLetters lists a node's dead letters after seq.
 	DeadLetters(node string, after uint64, limit int) ([]*DeadLetter, error)

@@ -37,7 +37,7 @@ var Spec = component.Spec{
 		"root element, with `@attr` attributes and `#text` text.",
 	Config: component.Object(
 		component.Field{Name: "path", Required: true, Schema: &component.Schema{Type: "string", Pattern: "^/[A-Za-z0-9/_.~-]*$",
-			Examples: []any{"/hooks/orders"}, Description: "Path on the runner's listener that receives the requests."}},
+			Examples: []any{"/hooks/orders"}, Description: "Path on the runner's listener that receives the requests (not /healthz, /metrics or /admin/...)."}},
 		component.Field{Name: "methods", Schema: &component.Schema{Type: "array", Default: []any{"POST", "PUT"},
 			Items:       &component.Schema{Type: "string", Enum: []any{"POST", "PUT"}},
 			Description: "HTTP methods accepted."}},
@@ -56,6 +56,13 @@ var Spec = component.Spec{
 		component.Field{Name: "token", Schema: &component.Schema{Type: "string", Secret: true, Examples: []any{"${env:HOOK_TOKEN}"},
 			Description: "When set, requests must send Authorization: Bearer <token>."}},
 	),
+	Check: func(cfg map[string]any) []component.Problem {
+		p, _ := cfg["path"].(string)
+		if p == "/healthz" || p == "/metrics" || strings.HasPrefix(p, "/admin/") || p == "/admin" {
+			return []component.Problem{{Field: "path", Message: p + " is reserved for the runner; choose another path"}}
+		}
+		return nil
+	},
 	NewSource: New,
 }
 
