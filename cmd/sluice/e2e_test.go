@@ -238,14 +238,44 @@ func TestEndToEndWebhookToHTTP(t *testing.T) {
 	}
 }
 
+const hookPythonHTTP = `version: 1
+name: e2e-py
+nodes:
+  - id: in
+    kind: webhook
+    config: {path: /in}
+  - id: py
+    kind: python
+    config:
+      code: |
+        def transform(event):
+            event["seen"] = True
+            return event
+  - id: out
+    kind: http
+    config: {url: "%s"}
+    delivery:
+      concurrency: 8
+      retry: {backoff: exponential, initial: %s, max: %s, multiplier: 2, jitter: false}
+edges:
+  - {from: in, to: py}
+  - {from: py, to: out}
+`
+
 // TestCrashLosesNothing kills the runner with SIGKILL while events flow,
 // restarts it on the same data directory and proves that every event that
-// got a 202 reaches the sink.
+// got a 202 reaches the sink: straight into the destination's queue, and
+// through the inbox and a python transform.
 func TestCrashLosesNothing(t *testing.T) {
+	t.Run("direct", func(t *testing.T) { crashTest(t, hookToHTTP) })
+	t.Run("through python", func(t *testing.T) { crashTest(t, hookPythonHTTP) })
+}
+
+func crashTest(t *testing.T, flowTmpl string) {
 	sink := testkit.NewSink(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	flowPath := writeFlow(t, dir, fmt.Sprintf(hookToHTTP, sink.URL, "50ms", "500ms"))
+	flowPath := writeFlow(t, dir, fmt.Sprintf(flowTmpl, sink.URL, "50ms", "500ms"))
 	// A slow destination keeps a queue building while the runner dies.
 	sink.SetStatus(func(r *http.Request, n int) int {
 		time.Sleep(2 * time.Millisecond)
