@@ -344,10 +344,15 @@ func (s *Badger) commit(batch []*ingestReq) {
 }
 
 func (s *Badger) writeIngest(batch []*ingestReq) error {
-	// Queue keys are created here too (direct ingest), so seq assignment
-	// and commit are serialised with Process.
-	s.enqMu.Lock()
-	defer s.enqMu.Unlock()
+	// Queue keys created here (direct ingest) need seq assignment and
+	// commit serialised with Process; inbox-only batches do not.
+	for _, r := range batch {
+		if len(r.direct) > 0 {
+			s.enqMu.Lock()
+			defer s.enqMu.Unlock()
+			break
+		}
+	}
 	var appended []tailItem
 	txn := s.db.NewTransaction(true)
 	defer func() { txn.Discard() }()
