@@ -346,8 +346,10 @@ func (s *Badger) commit(batch []*ingestReq) {
 func (s *Badger) writeIngest(batch []*ingestReq) error {
 	// Queue keys created here (direct ingest) need seq assignment and
 	// commit serialised with Process; inbox-only batches do not.
+	direct := false
 	for _, r := range batch {
 		if len(r.direct) > 0 {
+			direct = true
 			s.enqMu.Lock()
 			defer s.enqMu.Unlock()
 			break
@@ -419,7 +421,9 @@ func (s *Badger) writeIngest(batch []*ingestReq) error {
 		}
 		return txn.Commit()
 	}()
-	s.appendTails(appended, err)
+	if direct {
+		s.appendTails(appended, err)
+	}
 	return err
 }
 
