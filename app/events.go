@@ -51,8 +51,12 @@ func (r *Runs) tracesNow() (*observe.Traces, error) {
 	if cur == nil {
 		return nil, errors.New("no flow is running")
 	}
+	t := cur.rt.Traces()
+	if t == nil {
+		return nil, errors.New("the running flow keeps no traces")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_ = cur.traces.Flush(ctx) // a slow writer only makes the view a little stale
-	return cur.traces, nil
+	_ = t.Flush(ctx) // a slow writer only makes the view a little stale
+	return t, nil
 }

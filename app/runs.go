@@ -15,7 +15,6 @@ import (
 
 	"github.com/sluice-etl/sluice/engine/component"
 	"github.com/sluice-etl/sluice/engine/flow"
-	"github.com/sluice-etl/sluice/engine/observe"
 	"github.com/sluice-etl/sluice/engine/runtime"
 	"github.com/sluice-etl/sluice/engine/store"
 )
@@ -35,7 +34,6 @@ type Runs struct {
 type run struct {
 	rt     *runtime.Runtime
 	st     *recorder
-	traces *observe.Traces
 	status RunStatus
 }
 
@@ -96,14 +94,10 @@ func (r *Runs) Start(doc *flow.Doc) (*RunStatus, error) {
 		return nil, fmt.Errorf("run %s: %w", doc.Name, err)
 	}
 	rec := newRecorder(b)
-	traces, err := observe.OpenTraces(filepath.Join(dir, "traces"), observe.TraceOptions{Logger: r.logger})
+	// The runtime keeps the run's traces (DataDir/traces) for the event
+	// inspector.
+	rt, err := runtime.New(doc, r.reg, runtime.Options{DataDir: dir, Listen: r.listen, Logger: r.logger, Store: rec})
 	if err != nil {
-		b.Close()
-		return nil, fmt.Errorf("run %s: %w", doc.Name, err)
-	}
-	rt, err := runtime.New(doc, r.reg, runtime.Options{DataDir: dir, Listen: r.listen, Logger: r.logger, Store: rec, Recorder: traces, NoTraces: true})
-	if err != nil {
-		traces.Close()
 		b.Close()
 		return nil, fmt.Errorf("run %s: %w", doc.Name, err)
 	}
@@ -113,7 +107,6 @@ func (r *Runs) Start(doc *flow.Doc) (*RunStatus, error) {
 		stopCtx, stopCancel := context.WithTimeout(context.Background(), stopTimeout)
 		defer stopCancel()
 		_ = rt.Stop(stopCtx)
-		traces.Close()
 		b.Close()
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return nil, fmt.Errorf("run %s: the address %s is already in use (another flow or program listens there); stop it, or start the designer with another listen address: %w", doc.Name, r.listen, err)
@@ -121,7 +114,7 @@ func (r *Runs) Start(doc *flow.Doc) (*RunStatus, error) {
 		return nil, fmt.Errorf("run %s: %w", doc.Name, err)
 	}
 	st := RunStatus{Running: true, Flow: doc.Name, Addr: rt.Addr(), DataDir: dir, StartedAt: time.Now(), Endpoints: endpoints(doc, r.reg, rt.Addr())}
-	r.cur = &run{rt: rt, st: rec, traces: traces, status: st}
+	r.cur = &run{rt: rt, st: rec, status: st}
 	return &st, nil
 }
 
@@ -163,10 +156,8 @@ func (r *Runs) stopLocked(ctx context.Context) error {
 		return nil
 	}
 	err := r.cur.rt.Stop(ctx)
-	for _, c := range []interface{ Close() error }{r.cur.traces, r.cur.st} {
-		if cerr := c.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
+	if cerr := r.cur.st.Close(); err == nil && cerr != nil {
+		err = cerr
 	}
 	r.cur = nil
 	if err != nil {
