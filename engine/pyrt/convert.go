@@ -19,9 +19,46 @@ import (
 // dict is a Go map (py.StringDict) without order, so the order is kept
 // beside it, keyed by the map's identity, and used again when the dict is
 // encoded: known keys in their input order, then new keys sorted.
-type keyOrder map[uintptr][]string
+//
+// An entry holds the dict too: while the entry lives (one event) the map
+// cannot be freed and its address given to another dict.
+type keyOrder map[uintptr]orderEntry
+
+type orderEntry struct {
+	d    py.StringDict
+	keys []string
+}
 
 func dictID(d py.StringDict) uintptr { return reflect.ValueOf(d).Pointer() }
+
+// get returns the recorded order of d.
+func (o keyOrder) get(d py.StringDict) ([]string, bool) {
+	e, ok := o[dictID(d)]
+	return e.keys, ok
+}
+
+func (o keyOrder) set(d py.StringDict, keys []string) { o[dictID(d)] = orderEntry{d: d, keys: keys} }
+
+// add notes that key k is about to be added to d (it is not there yet):
+// it goes after the keys d has, as in CPython. A dict without a recorded
+// order starts from its keys sorted.
+func (o keyOrder) add(d py.StringDict, k string) {
+	if o == nil {
+		return
+	}
+	keys, ok := o.get(d)
+	if !ok {
+		keys = sortedKeys(d)
+	} else if len(keys) <= 64 {
+		for i, x := range keys {
+			if x == k { // deleted earlier: it comes back at the end
+				keys = append(keys[:i:i], keys[i+1:]...)
+				break
+			}
+		}
+	}
+	o.set(d, append(keys, k))
+}
 
 // decodeJSON turns JSON into Python objects. Objects become dicts whose
 // key order is recorded in order (when not nil).
@@ -186,7 +223,7 @@ func (d *jsonDecoder) object() (py.Object, error) {
 				}
 			}
 		}
-		d.order[dictID(out)] = append([]string(nil), order...)
+		d.order.set(out, append([]string(nil), order...))
 	}
 	clear(d.vals[base:])
 	d.keys, d.vals = d.keys[:base], d.vals[:base]
@@ -465,6 +502,11 @@ func (e *encoder) encode(o py.Object) error {
 		}
 		return e.seq(items)
 	case *defaultDict:
+		if len(x.d) > 1 && e.order != nil && !e.sortKeys {
+			if _, known := e.order.get(x.d); !known {
+				e.order.set(x.d, x.orderedKeys())
+			}
+		}
 		return e.dict(x.d)
 	case *counter:
 		return e.dict(x.asDict())
@@ -503,7 +545,7 @@ func (e *encoder) seq(items []py.Object) error {
 func dictKeys(d py.StringDict, order keyOrder, sortKeys bool) []string {
 	keys := make([]string, 0, len(d))
 	if !sortKeys && order != nil {
-		if known, ok := order[dictID(d)]; ok {
+		if known, ok := order.get(d); ok {
 			for _, k := range known {
 				if _, present := d[k]; present {
 					keys = append(keys, k)

@@ -182,20 +182,149 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 		"__it__": method("__it__", func(_, o py.Object) (py.Object, error) {
 			switch x := o.(type) {
 			case py.StringDict:
-				return py.NewIterator(py.NewListFromStrings(sortedKeys(x))), nil
+				return py.NewIterator(py.NewListFromStrings(dictKeys(x, in.order, false))), nil
 			case *defaultDict:
-				return py.NewIterator(py.NewListFromStrings(sortedKeys(x.d))), nil
+				return py.NewIterator(py.NewListFromStrings(dictKeys(x.d, in.order, false))), nil
 			}
 			return o, nil
 		}),
+		"__list__": method("__list__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			if len(args) == 1 && len(kwargs) == 0 {
+				if d, ok := args[0].(py.StringDict); ok {
+					return py.NewListFromStrings(dictKeys(d, in.order, false)), nil
+				}
+			}
+			return py.ListType.M__call__(args, kwargs)
+		}),
+		"__tuple__": method("__tuple__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			if len(args) == 1 && len(kwargs) == 0 {
+				if d, ok := args[0].(py.StringDict); ok {
+					return py.Tuple(py.NewListFromStrings(dictKeys(d, in.order, false)).Items), nil
+				}
+			}
+			return py.TupleType.M__call__(args, kwargs)
+		}),
+		"__dict_new__": method("__dict_new__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			res, err := py.StringDictType.M__call__(args, kwargs)
+			if err != nil || len(args) != 1 {
+				return res, err
+			}
+			d := res.(py.StringDict)
+			var keys []string
+			switch src := args[0].(type) {
+			case py.StringDict:
+				keys = dictKeys(src, in.order, false)
+			case *defaultDict:
+				keys = src.orderedKeys()
+			case *counter:
+				for _, k := range src.keys {
+					keys = append(keys, jsonKey(k))
+				}
+			case *py.List, py.Tuple:
+				items, _ := seqItems(src)
+				for _, it := range items {
+					if pair, ok := seqItems(it); ok && len(pair) == 2 {
+						if k, ok := pair[0].(py.String); ok {
+							keys = append(keys, string(k))
+						}
+					}
+				}
+			}
+			if len(keys) > 1 && len(kwargs) == 0 {
+				seen := map[string]bool{}
+				uniq := keys[:0:0]
+				for _, k := range keys {
+					if !seen[k] {
+						seen[k] = true
+						uniq = append(uniq, k)
+					}
+				}
+				in.order.set(d, uniq)
+			}
+			return d, nil
+		}),
+		"__keys__": method("__keys__", func(_, o py.Object) (py.Object, error) {
+			if d, ok := o.(py.StringDict); ok {
+				return py.NewListFromStrings(dictKeys(d, in.order, false)), nil
+			}
+			return callMethod(o, "keys")
+		}),
+		"__values__": method("__values__", func(_, o py.Object) (py.Object, error) {
+			if d, ok := o.(py.StringDict); ok {
+				keys := dictKeys(d, in.order, false)
+				out := make([]py.Object, len(keys))
+				for i, k := range keys {
+					out[i] = d[k]
+				}
+				return py.NewListFromItems(out), nil
+			}
+			return callMethod(o, "values")
+		}),
+		"__items__": method("__items__", func(_, o py.Object) (py.Object, error) {
+			if d, ok := o.(py.StringDict); ok {
+				keys := dictKeys(d, in.order, false)
+				out := make([]py.Object, len(keys))
+				for i, k := range keys {
+					out[i] = py.Tuple{py.String(k), d[k]}
+				}
+				return py.NewListFromItems(out), nil
+			}
+			return callMethod(o, "items")
+		}),
 		"__merge__": method("__merge__", func(_ py.Object, args py.Tuple) (py.Object, error) {
 			d := py.NewStringDict()
+			var keys []string
 			for _, a := range args {
+				if m, ok := a.(py.StringDict); ok {
+					for _, k := range dictKeys(m, in.order, false) {
+						if _, dup := d[k]; !dup {
+							keys = append(keys, k)
+						}
+						d[k] = m[k]
+					}
+					continue
+				}
 				if err := dictUpdate(d, a); err != nil {
 					return nil, err
 				}
 			}
+			if len(keys) == len(d) && len(keys) > 1 {
+				in.order.set(d, keys)
+			}
 			return d, nil
+		}),
+		"__dict__": method("__dict__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			d := py.NewStringDictSized(len(args) / 2)
+			keys := make([]string, 0, len(args)/2)
+			for i := 0; i+1 < len(args); i += 2 {
+				k, ok := args[i].(py.String)
+				if !ok {
+					if _, err := d.M__setitem__(args[i], args[i+1]); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				if _, dup := d[string(k)]; !dup {
+					keys = append(keys, string(k))
+				}
+				d[string(k)] = args[i+1]
+			}
+			if len(keys) == len(d) {
+				in.order.set(d, keys)
+			}
+			return d, nil
+		}),
+		"__setitem__": method("__setitem__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			if d, ok := args[0].(py.StringDict); ok {
+				if k, ok := args[1].(py.String); ok {
+					if _, present := d[string(k)]; !present {
+						in.order.add(d, string(k))
+					}
+					d[string(k)] = args[2]
+					return py.None, nil
+				}
+			}
+			return py.SetItem(args[0], args[1], args[2])
 		}),
 		"round":  method("round", builtinRound),
 		"sorted": method("sorted", builtinSorted),
@@ -269,6 +398,14 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 		}),
 	}
 	return m
+}
+
+func callMethod(o py.Object, name string) (py.Object, error) {
+	m, err := py.GetAttrString(o, name)
+	if err != nil {
+		return nil, err
+	}
+	return py.Call(m, nil, nil)
 }
 
 func asciiOnly(s string) string {

@@ -15,6 +15,30 @@ import (
 type defaultDict struct {
 	d       py.StringDict
 	factory py.Object
+	keys    []string // insertion order, as far as this type sees it
+}
+
+// orderedKeys returns the keys in insertion order.
+func (d *defaultDict) orderedKeys() []string {
+	keys := make([]string, 0, len(d.d))
+	seen := make(map[string]bool, len(d.d))
+	for _, k := range d.keys {
+		if _, ok := d.d[k]; ok && !seen[k] {
+			keys = append(keys, k)
+			seen[k] = true
+		}
+	}
+	if len(keys) == len(d.d) {
+		return keys
+	}
+	var extra []string
+	for k := range d.d {
+		if !seen[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	return append(keys, extra...)
 }
 
 var defaultDictType = ready(py.NewType("defaultdict", "dict with a default for missing keys."))
@@ -37,14 +61,22 @@ func (d *defaultDict) M__getitem__(k py.Object) (py.Object, error) {
 		return nil, err
 	}
 	d.d[key] = v
+	d.keys = append(d.keys, key)
 	return v, nil
 }
-func (d *defaultDict) M__setitem__(k, v py.Object) (py.Object, error) { return d.d.M__setitem__(k, v) }
-func (d *defaultDict) M__delitem__(k py.Object) (py.Object, error)    { return d.d.M__delitem__(k) }
-func (d *defaultDict) M__contains__(k py.Object) (py.Object, error)   { return d.d.M__contains__(k) }
-func (d *defaultDict) M__len__() (py.Object, error)                   { return py.Int(len(d.d)), nil }
+func (d *defaultDict) M__setitem__(k, v py.Object) (py.Object, error) {
+	if s, ok := k.(py.String); ok {
+		if _, present := d.d[string(s)]; !present {
+			d.keys = append(d.keys, string(s))
+		}
+	}
+	return d.d.M__setitem__(k, v)
+}
+func (d *defaultDict) M__delitem__(k py.Object) (py.Object, error)  { return d.d.M__delitem__(k) }
+func (d *defaultDict) M__contains__(k py.Object) (py.Object, error) { return d.d.M__contains__(k) }
+func (d *defaultDict) M__len__() (py.Object, error)                 { return py.Int(len(d.d)), nil }
 func (d *defaultDict) M__iter__() (py.Object, error) {
-	return py.NewIterator(py.NewListFromStrings(sortedKeys(d.d))), nil
+	return py.NewIterator(py.NewListFromStrings(d.orderedKeys())), nil
 }
 func (d *defaultDict) M__eq__(o py.Object) (py.Object, error) {
 	if x, ok := o.(*defaultDict); ok {

@@ -32,6 +32,7 @@ type rePattern struct {
 	anchor  *regexp.Regexp // \A(?:...)
 	full    *regexp.Regexp // \A(?:...)\z
 	ngroups int
+	order   keyOrder // the interpreter's, so groupdict() keeps group order
 }
 
 var patternType = ready(py.NewType("re.Pattern", "A compiled regular expression."))
@@ -115,12 +116,14 @@ func translateRegexp(src string, flags int) (string, error) {
 
 func compilePattern(self py.Object, src string, flags int) (*rePattern, error) {
 	var cache map[string]*rePattern
+	var order keyOrder
 	key := strconv.Itoa(flags) + "\x00" + src
 	if sb := sandboxOf(self); sb != nil && sb.in != nil {
 		if sb.in.reCache == nil {
 			sb.in.reCache = map[string]*rePattern{}
 		}
 		cache = sb.in.reCache
+		order = sb.in.order
 		if p, ok := cache[key]; ok {
 			return p, nil
 		}
@@ -133,7 +136,7 @@ func compilePattern(self py.Object, src string, flags int) (*rePattern, error) {
 	if err != nil {
 		return nil, py.ExceptionNewf(reError, "%s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
-	p := &rePattern{src: src, flags: flags, re: re, ngroups: re.NumSubexp(),
+	p := &rePattern{src: src, flags: flags, re: re, ngroups: re.NumSubexp(), order: order,
 		anchor: regexp.MustCompile(`\A(?:` + g + `)`), full: regexp.MustCompile(`\A(?:` + g + `)\z`)}
 	if cache != nil && len(cache) < 256 {
 		cache[key] = p
@@ -275,6 +278,7 @@ func init() {
 	matchType.Dict["groupdict"] = method("groupdict", func(self py.Object, args py.Tuple) (py.Object, error) {
 		m := self.(*reMatch)
 		d := py.NewStringDict()
+		var names []string
 		for i, n := range m.p.re.SubexpNames() {
 			if n != "" {
 				g, _ := m.group(py.Int(i))
@@ -282,7 +286,11 @@ func init() {
 					g = args[0]
 				}
 				d[n] = g
+				names = append(names, n)
 			}
+		}
+		if m.p.order != nil && len(names) > 1 {
+			m.p.order.set(d, names)
 		}
 		return d, nil
 	})

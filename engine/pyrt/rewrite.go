@@ -14,6 +14,10 @@ import (
 //   - the % operator becomes __pct__(left, right), because gpython hands
 //     "%s" % x to Go's fmt.Sprintf ("%s" % None prints "{}");
 //   - {**a, "k": v} becomes __merge__(a, {"k": v});
+//   - {k: v, ...} becomes __dict__(k, v, ...) and the statement
+//     d[k] = v becomes __setitem__(d, k, v): both record the order in
+//     which keys arrive, so that a returned dict keeps CPython's key order
+//     (gpython's dicts are Go maps, without order);
 //   - the iterable of every for (loop or comprehension) is wrapped in
 //     __it__(...), which walks a dict in sorted key order: gpython's
 //     dicts are Go maps, whose order changes from one loop to the next.
@@ -26,6 +30,8 @@ func Rewrite(src string) (string, *Error) {
 		return "", err
 	}
 	out = rewriteFor(out)
+	out = rewriteSetItems(out)
+	out = rewriteListCalls(out)
 	for pass := 0; pass < 32; pass++ {
 		next, changed := rewriteOps(out)
 		out = next
@@ -570,6 +576,17 @@ func rewriteOps(src string) (string, bool) {
 			}
 			edits = append(edits, edit{a, b, "__pct__(" + src[a:t.start] + "," + src[t.end:b] + ")"})
 		}
+		// X.items() / .keys() / .values() -> __items__(X) etc.: dict
+		// views in the order the keys arrived.
+		if t.kind == tkName && (t.text == "items" || t.text == "keys" || t.text == "values") && k >= 2 && k+2 < len(toks) &&
+			toks[k-1].kind == tkOp && toks[k-1].text == "." && toks[k+1].text == "(" && toks[k+2].text == ")" {
+			if os := operandStart(toks, k-2); os >= 0 {
+				a, b := toks[os].start, toks[k+2].end
+				if !taken(a, b) {
+					edits = append(edits, edit{a, b, "__" + t.text + "__(" + src[a:toks[k-1].start] + ")"})
+				}
+			}
+		}
 		if t.kind == tkOp && t.text == "{" {
 			m := matchForward(toks, k)
 			if m < 0 {
@@ -604,7 +621,17 @@ func rewriteOps(src string) (string, bool) {
 			if empty {
 				continue
 			}
-			if !star || taken(t.start, toks[m].end) {
+			if !star {
+				// A plain display {k: v, ...} of two items or more becomes
+				// __dict__(k, v, ...), which records the key order.
+				if len(items) >= 2 && !taken(t.start, toks[m].end) {
+					if e, ok := dictDisplay(src, toks, k, m, items); ok {
+						edits = append(edits, e)
+					}
+				}
+				continue
+			}
+			if taken(t.start, toks[m].end) {
 				continue
 			}
 			var b strings.Builder
@@ -721,4 +748,171 @@ func rewriteFor(src string) string {
 	}
 	out.WriteString(src[last:])
 	return out.String()
+}
+
+// dictDisplay rewrites {k1: v1, k2: v2} (no comprehension, no **) to
+// __dict__(k1, v1, k2, v2).
+func dictDisplay(src string, toks []token, open, close int, items [][2]int) (edit, bool) {
+	depthAt := 0
+	colons := make([]int, len(items))
+	for n, it := range items {
+		colons[n] = -1
+		depthAt = 0
+		for j := it[0]; j <= it[1]; j++ {
+			tj := toks[j]
+			if isOpen(tj) {
+				depthAt++
+			} else if isClose(tj) {
+				depthAt--
+			} else if depthAt == 0 {
+				if tj.kind == tkName && (tj.text == "for" || tj.text == "lambda") && colons[n] < 0 {
+					return edit{}, false // a comprehension, or a lambda key
+				}
+				if tj.kind == tkOp && tj.text == ":" && colons[n] < 0 {
+					colons[n] = j
+				}
+			}
+		}
+		if colons[n] <= it[0] || colons[n] >= it[1] {
+			return edit{}, false // a set, or something the compiler should report
+		}
+	}
+	var b strings.Builder
+	b.WriteString("__dict__(")
+	pos := toks[open].end
+	for n, it := range items {
+		b.WriteString(src[pos:toks[it[0]].start])
+		c := toks[colons[n]]
+		b.WriteString(src[toks[it[0]].start:c.start])
+		b.WriteString(",")
+		b.WriteString(src[c.end:toks[it[1]].end])
+		pos = toks[it[1]].end
+	}
+	b.WriteString(src[pos:toks[close].start])
+	b.WriteString(")")
+	return edit{toks[open].start, toks[close].end, b.String()}, true
+}
+
+// rewriteSetItems turns the statement X[K] = V into __setitem__(X, K, V),
+// which records where a new key goes in the dict's order. Only the plain
+// form is rewritten: one target, no chained or augmented assignment.
+func rewriteSetItems(src string) string {
+	toks := tokenize(src)
+	var edits []edit
+	start := 0 // first token of the current statement
+	depth := 0
+	for k := 0; k <= len(toks); k++ {
+		end := k == len(toks)
+		if !end {
+			t := toks[k]
+			if isOpen(t) {
+				depth++
+			} else if isClose(t) {
+				depth--
+			}
+			if !(t.kind == tkNewline || (depth == 0 && t.kind == tkOp && t.text == ";")) {
+				// A one-line compound statement: "if x: d[k] = v".
+				if depth == 0 && t.kind == tkOp && t.text == ":" && k > start && toks[start].kind == tkName &&
+					strings.Contains(" if elif else for while try except finally with ", " "+toks[start].text+" ") {
+					start = k + 1
+				}
+				continue
+			}
+		}
+		if e, ok := setItemStatement(src, toks, start, k); ok {
+			edits = append(edits, e)
+		}
+		start = k + 1
+	}
+	if len(edits) == 0 {
+		return src
+	}
+	var b strings.Builder
+	last := 0
+	for _, e := range edits {
+		b.WriteString(src[last:e.start])
+		b.WriteString(e.text)
+		last = e.end
+	}
+	b.WriteString(src[last:])
+	return b.String()
+}
+
+func setItemStatement(src string, toks []token, from, to int) (edit, bool) {
+	if to-from < 6 || toks[from].kind != tkName || pyKeywords[toks[from].text] {
+		return edit{}, false
+	}
+	// The one "=" at depth 0.
+	eq := -1
+	depth := 0
+	for j := from; j < to; j++ {
+		t := toks[j]
+		if isOpen(t) {
+			depth++
+		} else if isClose(t) {
+			depth--
+		} else if depth == 0 && t.kind == tkOp && t.text == "=" {
+			if eq >= 0 {
+				return edit{}, false // chained assignment
+			}
+			eq = j
+		} else if depth == 0 && t.kind == tkOp && t.text == "," && eq < 0 {
+			return edit{}, false // several targets
+		} else if depth == 0 && t.kind == tkName && (t.text == "lambda" || t.text == "yield") {
+			return edit{}, false
+		}
+	}
+	if eq < 0 || eq+1 >= to || !(toks[eq-1].kind == tkOp && toks[eq-1].text == "]") {
+		return edit{}, false
+	}
+	open := matchBackward(toks, eq-1)
+	if open <= from || operandStart(toks, open-1) != from {
+		return edit{}, false
+	}
+	obj := src[toks[from].start:toks[open].start]
+	key := src[toks[open].end:toks[eq-1].start]
+	if strings.TrimSpace(key) == "" || strings.Contains(key, ":") && !strings.ContainsAny(key, "({[") {
+		return edit{}, false // a slice assignment
+	}
+	val := src[toks[eq].end:toks[to-1].end]
+	return edit{toks[from].start, toks[to-1].end, "__setitem__(" + obj + ", (" + key + "), (" + val + "))"}, true
+}
+
+// rewriteListCalls turns list(...), tuple(...) and dict(...) into
+// __list__(...), __tuple__(...) and __dict_new__(...), which keep a dict's
+// key order, unless the code binds those names to something of its own.
+func rewriteListCalls(src string) string {
+	toks := tokenize(src)
+	for k, t := range toks {
+		if t.kind == tkName && (t.text == "list" || t.text == "tuple" || t.text == "dict") {
+			prev := ""
+			if k > 0 {
+				prev = toks[k-1].text
+			}
+			next := ""
+			if k+1 < len(toks) {
+				next = toks[k+1].text
+			}
+			if prev == "def" || prev == "class" || prev == "import" || prev == "as" || prev == "global" || prev == "nonlocal" ||
+				next == "=" || (prev == "for") || (next == "," && prev != "(" && prev != ",") {
+				return src // shadowed, or used as a name: leave alone
+			}
+		}
+	}
+	var b strings.Builder
+	last := 0
+	for k, t := range toks {
+		if t.kind == tkName && (t.text == "list" || t.text == "tuple" || t.text == "dict") && k+1 < len(toks) && toks[k+1].text == "(" &&
+			(k == 0 || toks[k-1].text != ".") {
+			b.WriteString(src[last:t.start])
+			if t.text == "dict" {
+				b.WriteString("__dict_new__")
+			} else {
+				b.WriteString("__" + t.text + "__")
+			}
+			last = t.end
+		}
+	}
+	b.WriteString(src[last:])
+	return b.String()
 }

@@ -22,8 +22,13 @@ func TestRewrite(t *testing.T) {
 		{`d = {**a, 'k': v, **b}`, `d = __merge__(a, {'k': v}, b)`},
 		{`d = {'k': {**a}}`, `d = {'k': __merge__(a)}`},
 		{"for k in d:\n    pass", "for k in __it__((d)):\n    pass"},
+		{`o = {"b": x, "a": [1, 2]}`, `o = __dict__("b", x, "a", [1, 2])`},
+		{"o[\"k\"] = v + 1\nif a: d[k][j] = f(x)", "__setitem__(o, (\"k\"), ( v + 1))\nif a: __setitem__(d[k], (j), ( f(x)))"},
+		{"l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1", "l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1"},
+		{`k = list(d.keys()) + list(t)`, `k = __list__(__keys__(d)) + __list__(t)`},
+		{"def list(x): pass\nk = list(d)", "def list(x): pass\nk = list(d)"},
 		{`r = [x for x in ev["xs"] if x != ev["skip"]]`, `r = [x for x in __it__((ev["xs"])) if x != ev["skip"]]`},
-		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = {k: v for k, v in __it__((sorted(d.items(), key=lambda t: t[1])))}`},
+		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = {k: v for k, v in __it__((sorted(__items__(d), key=lambda t: t[1])))}`},
 		{`x = "100%" # f"{not code}"`, `x = "100%" # f"{not code}"`},
 	}
 	for _, c := range cases {

@@ -18,6 +18,10 @@ import (
 // exactly CPython's result; the test fails below it.
 const transformsFloor = 43
 
+// transformsExactFloor counts those whose outputs have CPython's key
+// order too.
+const transformsExactFloor = 43
+
 // TestTransforms runs real-world transforms on sample events through the
 // live-test path and compares every result with what CPython 3.11 made
 // of the same events (NAME.expected.jsonl, written by
@@ -29,7 +33,7 @@ func TestTransforms(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no expectations in %s: %v", dir, err)
 	}
-	total, match := 0, 0
+	total, match, exact := 0, 0, 0
 	for _, exp := range files {
 		name := strings.TrimSuffix(filepath.Base(exp), ".expected.jsonl")
 		code, err := os.ReadFile(filepath.Join(dir, name+".py"))
@@ -66,6 +70,11 @@ func TestTransforms(t *testing.T) {
 			exp := canonResult(w.Outputs, deref(w.Error), w.Logs)
 			if got == exp {
 				match++
+				if orderedJSON(r.Outputs) == orderedJSON(w.Outputs) {
+					exact++
+				} else {
+					t.Logf("KEY ORDER %s event %d:\n    got  %s\n    want %s", name, i, orderedJSON(r.Outputs), orderedJSON(w.Outputs))
+				}
 				continue
 			}
 			t.Logf("MISMATCH %s event %d:\n    got  %s\n    want %s", name, i, got, exp)
@@ -74,7 +83,10 @@ func TestTransforms(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("transforms: %d of %d events match CPython 3.11", match, total)
+	t.Logf("transforms: %d of %d events match CPython 3.11 (%d with the same key order too)", match, total, exact)
+	if exact < transformsExactFloor {
+		t.Errorf("transforms: %d events have CPython's key order, fewer than the floor of %d", exact, transformsExactFloor)
+	}
 	if match < transformsFloor {
 		t.Errorf("transforms: %d events match, fewer than the floor of %d", match, transformsFloor)
 	}
@@ -164,4 +176,18 @@ func canonJSON(b *strings.Builder, v any) {
 		vb, _ := json.Marshal(x)
 		b.Write(vb)
 	}
+}
+
+// orderedJSON re-encodes outputs compactly, keeping key order.
+func orderedJSON(outs []json.RawMessage) string {
+	var b strings.Builder
+	for _, o := range outs {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, o); err != nil {
+			return "BAD"
+		}
+		b.Write(buf.Bytes())
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
