@@ -72,7 +72,7 @@ def transform(event, meta):
 	if len(res[0].Outputs) != 1 {
 		t.Fatalf("keep: %+v", res[0])
 	}
-	if got := string(res[0].Outputs[0].Body); got != `{"kind":"keep","z":1,"a":2,"at":"2024-05-01T12:00:00.000000Z","key":"k1","source":"hook"}` {
+	if got := string(res[0].Outputs[0].Body); got != `{"kind":"keep","z":1,"a":2,"source":"hook","key":"k1","at":"2024-05-01T12:00:00.000000Z"}` {
 		t.Errorf("keep: %s", got)
 	}
 	if len(res[1].Outputs) != 0 || res[1].Err != nil {
