@@ -402,19 +402,11 @@ func (s *Badger) writeIngest(batch []*ingestReq) error {
 					}
 				}
 				for _, dest := range r.direct {
-					n, err := s.nextSeq()
+					ti, err := s.enqueue(func(k, v []byte) error { return put(badger.NewEntry(k, v)) }, dest, it.Event)
 					if err != nil {
 						return err
 					}
-					q := &QueueItem{Seq: n, Event: it.Event}
-					v, err := encodeItem(q)
-					if err != nil {
-						return err
-					}
-					if err := put(badger.NewEntry(seqKey(pQueue, dest, n), v)); err != nil {
-						return err
-					}
-					appended = append(appended, tailItem{dest, q})
+					appended = append(appended, ti)
 				}
 				it.Accepted = true
 			}
@@ -492,19 +484,11 @@ func (s *Badger) Process(outs []Outcome) error {
 				return err
 			}
 			for _, e := range o.Enqueue {
-				n, err := s.nextSeq()
+				ti, err := s.enqueue(txn.Set, e.Dest, e.Event)
 				if err != nil {
 					return err
 				}
-				q := &QueueItem{Seq: n, Event: e.Event}
-				v, err := encodeItem(q)
-				if err != nil {
-					return err
-				}
-				if err := txn.Set(seqKey(pQueue, e.Dest, n), v); err != nil {
-					return err
-				}
-				appended = append(appended, tailItem{e.Dest, q})
+				appended = append(appended, ti)
 			}
 			for i := range o.Dead {
 				if err := s.putDead(txn, &o.Dead[i]); err != nil {
@@ -539,6 +523,25 @@ func (s *Badger) putDead(txn *badger.Txn, d *DeadLetter) error {
 		return err
 	}
 	return txn.Set(seqKey(pDead, d.Node, n), v)
+}
+
+// enqueue writes ev as a new item at the end of dest's queue through set
+// (a transaction's). The caller holds enqMu, so seqs commit in order, and
+// hands the returned item to appendTails once the transaction committed.
+func (s *Badger) enqueue(set func(k, v []byte) error, dest string, ev *event.Event) (tailItem, error) {
+	n, err := s.nextSeq()
+	if err != nil {
+		return tailItem{}, err
+	}
+	q := &QueueItem{Seq: n, Event: ev}
+	v, err := encodeItem(q)
+	if err != nil {
+		return tailItem{}, err
+	}
+	if err := set(seqKey(pQueue, dest, n), v); err != nil {
+		return tailItem{}, err
+	}
+	return tailItem{dest, q}, nil
 }
 
 // nextSeq returns the next sequence number; it starts at 1 so that 0 can
@@ -818,19 +821,11 @@ func (s *Badger) ReplayDead(node, dest string, ids ...string) (int, error) {
 			if err := txn.Delete(seqKey(pDead, node, d.Seq)); err != nil {
 				return err
 			}
-			n, err := s.nextSeq()
+			ti, err := s.enqueue(txn.Set, dest, d.Event)
 			if err != nil {
 				return err
 			}
-			q := &QueueItem{Seq: n, Event: d.Event}
-			v, err := encodeItem(q)
-			if err != nil {
-				return err
-			}
-			if err := txn.Set(seqKey(pQueue, dest, n), v); err != nil {
-				return err
-			}
-			appended = append(appended, tailItem{dest, q})
+			appended = append(appended, ti)
 		}
 		return nil
 	})

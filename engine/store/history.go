@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/sluice-etl/sluice/engine/event"
 )
 
 // Delivered events a destination keeps for replay by time range: keyed by
@@ -99,31 +101,23 @@ func (s *Badger) ReplayHistory(dest string, from, to time.Time) (int, error) {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: key(pHist, dest, nil), PrefetchValues: true})
 		defer it.Close()
 		end := histKey(dest, to, ^uint64(0))
-		var items []*QueueItem
+		var evs []*event.Event
 		for it.Seek(histKey(dest, from, 0)); it.Valid(); it.Next() {
 			if string(it.Item().Key()) > string(end) {
 				break
 			}
-			var q QueueItem
-			if err := it.Item().Value(func(v []byte) (err error) { q.Event, err = decodeEvent(v); return err }); err != nil {
+			var ev *event.Event
+			if err := it.Item().Value(func(v []byte) (err error) { ev, err = decodeEvent(v); return err }); err != nil {
 				return err
 			}
-			items = append(items, &q)
+			evs = append(evs, ev)
 		}
-		for _, q := range items {
-			n, err := s.nextSeq()
+		for _, ev := range evs {
+			ti, err := s.enqueue(txn.Set, dest, ev)
 			if err != nil {
 				return err
 			}
-			q.Seq = n
-			v, err := encodeItem(q)
-			if err != nil {
-				return err
-			}
-			if err := txn.Set(seqKey(pQueue, dest, n), v); err != nil {
-				return err
-			}
-			appended = append(appended, tailItem{dest, q})
+			appended = append(appended, ti)
 		}
 		return nil
 	})
