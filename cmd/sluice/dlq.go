@@ -174,7 +174,8 @@ func cmdDLQ(args []string) int {
 			fmt.Fprintf(os.Stderr, "sluice dlq: replay works on a destination's dead letters; %q is not a destination\n", *node)
 			return 1
 		}
-		n, err := st.ReplayDead(*node, *node, ids...)
+		evs, err := st.ReplayDead(*node, *node, ids...)
+		n := len(evs)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "sluice dlq:", err)
 			return 1

@@ -70,7 +70,11 @@ func (rt *Runtime) ReplayDead(id string, ids ...string) (int, error) {
 	if _, err := rt.dest(id); err != nil {
 		return 0, err
 	}
-	return rt.st.ReplayDead(id, id, ids...)
+	evs, err := rt.st.ReplayDead(id, id, ids...)
+	for _, ev := range evs {
+		rt.opts.Recorder.Replayed(id, ev, "dead letter replayed")
+	}
+	return len(evs), err
 }
 
 // ReplayHistory re-sends the events delivered to a destination between
@@ -83,7 +87,11 @@ func (rt *Runtime) ReplayHistory(id string, from, to time.Time) (int, error) {
 	if n.dcfg.History.Keep <= 0 {
 		return 0, fmt.Errorf("destination %q keeps no history: set delivery.history.keep", id)
 	}
-	return rt.st.ReplayHistory(id, from, to)
+	evs, err := rt.st.ReplayHistory(id, from, to)
+	for _, ev := range evs {
+		rt.opts.Recorder.Replayed(id, ev, "replayed from history")
+	}
+	return len(evs), err
 }
 
 // DestinationStatus is what an operator sees of one destination.

@@ -202,7 +202,7 @@ edges: [{from: in, to: bad}, {from: in, to: flaky}]
 	}
 	// Replay delivers once the destination is healthy.
 	sink.SetStatus(nil)
-	if n, err := st.ReplayDead("flaky", "flaky"); err != nil || n != 1 {
+	if n, err := rt.ReplayDead("flaky"); err != nil || n != 1 {
 		t.Fatalf("replay: %d %v", n, err)
 	}
 	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {

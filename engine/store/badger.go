@@ -801,7 +801,7 @@ func (s *Badger) PurgeDead(node string, ids ...string) (int, error) {
 
 // ReplayDead implements Store: the dead letters go back to the end of
 // dest's queue with a fresh attempt count.
-func (s *Badger) ReplayDead(node, dest string, ids ...string) (int, error) {
+func (s *Badger) ReplayDead(node, dest string, ids ...string) ([]*event.Event, error) {
 	want := wanted(ids)
 	var dead []*DeadLetter
 	if err := s.eachDead(node, func(_ *badger.Txn, d *DeadLetter) (bool, error) {
@@ -810,7 +810,7 @@ func (s *Badger) ReplayDead(node, dest string, ids ...string) (int, error) {
 		}
 		return true, nil
 	}, false); err != nil {
-		return 0, err
+		return nil, err
 	}
 	s.enqMu.Lock()
 	defer s.enqMu.Unlock()
@@ -831,10 +831,14 @@ func (s *Badger) ReplayDead(node, dest string, ids ...string) (int, error) {
 	})
 	s.appendTails(appended, err)
 	if err != nil {
-		return 0, fmt.Errorf("replay dead letters of %s: %w", node, err)
+		return nil, fmt.Errorf("replay dead letters of %s: %w", node, err)
 	}
 	s.deadOf(node).Add(-int64(len(dead)))
-	return len(dead), s.db.Sync()
+	evs := make([]*event.Event, len(dead))
+	for i, d := range dead {
+		evs[i] = d.Event
+	}
+	return evs, s.db.Sync()
 }
 
 // State implements Store.

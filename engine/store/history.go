@@ -92,16 +92,16 @@ func (s *Badger) trimAll() {
 }
 
 // ReplayHistory implements Store.
-func (s *Badger) ReplayHistory(dest string, from, to time.Time) (int, error) {
+func (s *Badger) ReplayHistory(dest string, from, to time.Time) ([]*event.Event, error) {
 	s.enqMu.Lock()
 	defer s.enqMu.Unlock()
 	var appended []tailItem
+	var evs []*event.Event
 	err := s.db.Update(func(txn *badger.Txn) error {
-		appended = appended[:0]
+		appended, evs = appended[:0], evs[:0]
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: key(pHist, dest, nil), PrefetchValues: true})
 		defer it.Close()
 		end := histKey(dest, to, ^uint64(0))
-		var evs []*event.Event
 		for it.Seek(histKey(dest, from, 0)); it.Valid(); it.Next() {
 			if string(it.Item().Key()) > string(end) {
 				break
@@ -123,7 +123,7 @@ func (s *Badger) ReplayHistory(dest string, from, to time.Time) (int, error) {
 	})
 	s.appendTails(appended, err)
 	if err != nil {
-		return 0, fmt.Errorf("replay history of %s: %w", dest, err)
+		return nil, fmt.Errorf("replay history of %s: %w", dest, err)
 	}
-	return len(appended), s.db.Sync()
+	return evs, s.db.Sync()
 }

@@ -102,8 +102,9 @@ type Store interface {
 	// PurgeDead deletes a node's dead letters (all when ids is empty) and
 	// returns how many went.
 	PurgeDead(node string, ids ...string) (int, error)
-	// ReplayDead moves dead letters back into dest's queue.
-	ReplayDead(node, dest string, ids ...string) (int, error)
+	// ReplayDead moves dead letters back into dest's queue and returns
+	// their events.
+	ReplayDead(node, dest string, ids ...string) ([]*event.Event, error)
 	// DeadCount is the number of dead letters a node holds.
 	DeadCount(node string) int64
 
@@ -111,7 +112,7 @@ type Store interface {
 	SetHistory(dest string, keep time.Duration, maxBytes int64)
 	// ReplayHistory puts the events delivered to dest between from and to
 	// back at the end of its queue.
-	ReplayHistory(dest string, from, to time.Time) (int, error)
+	ReplayHistory(dest string, from, to time.Time) ([]*event.Event, error)
 
 	// State returns the durable key-value space of a node.
 	State(node string) component.State

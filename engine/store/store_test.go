@@ -124,8 +124,8 @@ func TestIngestProcessDeliverAcrossRestarts(t *testing.T) {
 		t.Errorf("dead letter of py: %+v", pyDead)
 	}
 	// Replay puts the dead letter back at the end of the queue.
-	if n, err := s.ReplayDead("a", "a"); err != nil || n != 1 {
-		t.Fatalf("replay: %d %v", n, err)
+	if evs, err := s.ReplayDead("a", "a"); err != nil || len(evs) != 1 {
+		t.Fatalf("replay: %d %v", len(evs), err)
 	}
 	q3, _ := s.QueueRead("a", q2[len(q2)-1].Seq, 10)
 	if len(q3) != 1 || q3[0].Event.ID != q[3].Event.ID || q3[0].Attempts != 0 {
