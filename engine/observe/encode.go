@@ -46,6 +46,9 @@ func appendStep(b []byte, s *Step) []byte {
 		b = append(b, `,"input":`...)
 		b = appendPayload(b, s.Input)
 	}
+	if s.SameInput {
+		b = append(b, `,"same_input":true`...)
+	}
 	if len(s.Outputs) > 0 {
 		b = append(b, `,"outputs":[`...)
 		for i, o := range s.Outputs {

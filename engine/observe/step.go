@@ -97,9 +97,13 @@ type Step struct {
 	Meta       *event.Meta `json:"meta,omitempty"`
 	Body       *Payload    `json:"body,omitempty"`
 
-	Input   *Payload     `json:"input,omitempty"`
-	Outputs []OutputStep `json:"outputs,omitempty"`
-	Logs    []string     `json:"logs,omitempty"`
+	Input *Payload `json:"input,omitempty"`
+	// SameInput, as stored, means the input was the event's body as the
+	// step before left it (not stored twice); Trace fills Input in from
+	// that step and clears it.
+	SameInput bool         `json:"same_input,omitempty"`
+	Outputs   []OutputStep `json:"outputs,omitempty"`
+	Logs      []string     `json:"logs,omitempty"`
 
 	Attempt  int       `json:"attempt,omitempty"`
 	Request  string    `json:"request,omitempty"`

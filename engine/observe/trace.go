@@ -111,6 +111,9 @@ type Traces struct {
 	sweepMu   sync.Mutex
 	sweepFrom []byte
 	sweeps    int
+	// lastBody maps an event id to the body its last written step left
+	// (writer goroutine only), to store a transform's input once.
+	lastBody map[string]json.RawMessage
 	// lastAt is the writer's last key time: keys only grow, even when
 	// the wall clock steps back, so retention can resume from sweepFrom.
 	lastAt uint64
@@ -133,13 +136,19 @@ func OpenTraces(dir string, opts TraceOptions) (*Traces, error) {
 		WithSyncWrites(false).
 		WithLogger(badgerLogger{opts.Logger}).
 		// Small: traces must not cost the runner much memory.
-		WithMemTableSize(16 << 20).
+		WithMemTableSize(4 << 20).
+		// Steps larger than this (several big bodies) go to the value
+		// log; the rest stay in the LSM tree, where compaction drops
+		// what retention deleted.
+		WithValueThreshold(128 << 10).
 		WithNumMemtables(2).
 		WithBlockCacheSize(8 << 20).
 		WithIndexCacheSize(4 << 20).
 		WithValueLogFileSize(64 << 20).
 		WithNumCompactors(2).
 		WithNumVersionsToKeep(1).
+		// Only the writer and retention write, never the same keys.
+		WithDetectConflicts(false).
 		WithCompactL0OnClose(false)
 	db, err := badger.Open(bo)
 	if err != nil {
@@ -148,7 +157,8 @@ func OpenTraces(dir string, opts TraceOptions) (*Traces, error) {
 		}
 		return nil, fmt.Errorf("open traces %s: %w", dir, err)
 	}
-	t := &Traces{db: db, opts: opts, log: opts.Logger, in: make(chan *rec, opts.Buffer), quit: make(chan struct{})}
+	t := &Traces{db: db, opts: opts, log: opts.Logger, in: make(chan *rec, opts.Buffer), quit: make(chan struct{}),
+		lastBody: map[string]json.RawMessage{}}
 	if err := t.count(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open traces %s: %w", dir, err)
@@ -274,12 +284,19 @@ func (t *Traces) Flush(ctx context.Context) error {
 }
 
 // maxWriteBatch caps the records one commit writes.
-const maxWriteBatch = 1024
+const maxWriteBatch = 2048
+
+// writeWindow is how long the writer lets records gather after the first
+// of a batch: one commit (and one wake-up) per window instead of one per
+// record when the flow is busy. Traces lag the flow by at most this.
+const writeWindow = 20 * time.Millisecond
 
 func (t *Traces) writeLoop() {
 	defer t.wg.Done()
 	batch := make([]*rec, 0, maxWriteBatch)
 	var buf []byte
+	timer := time.NewTimer(writeWindow)
+	timer.Stop()
 	for {
 		batch = batch[:0]
 		select {
@@ -299,6 +316,14 @@ func (t *Traces) writeLoop() {
 					t.write(batch, &buf)
 					return
 				}
+			}
+		}
+		if batch[0].flush == nil && len(t.in) < maxWriteBatch/2 {
+			timer.Reset(writeWindow)
+			select {
+			case <-timer.C:
+			case <-t.quit:
+				timer.Stop()
 			}
 		}
 	collect:
@@ -329,6 +354,7 @@ func (t *Traces) write(batch []*rec, buf *[]byte) {
 			continue
 		}
 		s := r.step(t.opts.MaxBody, t.opts.MaxResponse)
+		t.dedupe(r, s)
 		*buf = appendStep((*buf)[:0], s)
 		sz, err := t.setRecord(wb, s, *buf)
 		if err != nil {
@@ -350,6 +376,41 @@ func (t *Traces) write(batch []*rec, buf *[]byte) {
 	}
 	for _, f := range flushes {
 		close(f)
+	}
+}
+
+// maxLastBodies bounds the bodies the writer remembers for dedupe.
+const maxLastBodies = 8192
+
+// dedupe leaves out a transform's input when it is the body the event
+// had at its previous step (as received, or as the transform before
+// emitted it), which is the usual case, and remembers the bodies the
+// step leaves for the next. Only the writer goroutine calls it.
+func (t *Traces) dedupe(r *rec, s *Step) {
+	switch r.kind {
+	case KindReceived:
+	case KindTransformed:
+		if last, ok := t.lastBody[r.ev.ID]; ok && s.Input != nil && bytes.Equal(last, r.ev.Body) {
+			s.Input, s.SameInput = nil, true
+		}
+		delete(t.lastBody, r.ev.ID)
+	default:
+		return
+	}
+	if len(t.lastBody) >= maxLastBodies {
+		clear(t.lastBody)
+	}
+	switch r.kind {
+	case KindReceived:
+		if len(r.ev.Body) <= t.opts.MaxBody {
+			t.lastBody[r.ev.ID] = r.ev.Body
+		}
+	case KindTransformed:
+		for i, o := range r.outputs {
+			if len(o.Body) <= t.opts.MaxBody {
+				t.lastBody[OutputID(r.ev.ID, i, len(r.outputs))] = o.Body
+			}
+		}
 	}
 }
 
@@ -582,8 +643,23 @@ func (t *Traces) Trace(eventID string) ([]Step, error) {
 	}
 	slices.SortStableFunc(all, func(a, b keyed) int { return bytes.Compare(a.tn, b.tn) })
 	out := make([]Step, len(all))
+	bodies := map[string]*Payload{} // event id -> its body after the last step
 	for i := range all {
-		out[i] = all[i].step
+		s := &all[i].step
+		switch s.Kind {
+		case KindReceived:
+			bodies[s.Event] = s.Body
+		case KindTransformed:
+			if s.SameInput {
+				if b := bodies[s.Event]; b != nil {
+					s.Input, s.SameInput = b, false
+				}
+			}
+			for _, o := range s.Outputs {
+				bodies[o.ID] = o.Body
+			}
+		}
+		out[i] = *s
 	}
 	return out, nil
 }

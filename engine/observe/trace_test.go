@@ -512,3 +512,27 @@ func BenchmarkTraceWriter(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "records/s")
 }
+
+// A transform's input is stored once when it is the body the event had
+// before, and still shows in the trace; a different input is kept as is.
+func TestTraceInputs(t *testing.T) {
+	tr := openTraces(t, TraceOptions{})
+	ev := newEvent(`{"a":1}`)
+	tr.Received(ev)
+	tr.Transformed("first", ev, []component.Output{{Body: json.RawMessage(`{"a":2}`)}}, nil, time.Millisecond, nil)
+	tr.Transformed("second", out(ev, `{"a":2}`), []component.Output{{Body: json.RawMessage(`{"a":3}`)}}, nil, time.Millisecond, nil)
+	tr.Transformed("third", out(ev, `{"other":true}`), nil, nil, time.Millisecond, nil)
+	flush(t, tr)
+	got, err := tr.Trace(ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{1: `{"a":1}`, 2: `{"a":2}`, 3: `{"other":true}`} {
+		if i == 0 {
+			continue
+		}
+		if s := got[i]; s.Input == nil || string(s.Input.Data) != want || s.SameInput {
+			t.Errorf("step %d input: %s", i, dump(s))
+		}
+	}
+}
