@@ -110,6 +110,7 @@ func BenchmarkInterp(b *testing.B) {
 	}
 	evs := benchEvents(1000)
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		if out := in.Run(evs[i%len(evs)], nil); out.Err != nil {
@@ -117,4 +118,5 @@ func BenchmarkInterp(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()*1e6/float64(b.N), "cpu-µs/event")
 }
