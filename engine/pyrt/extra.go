@@ -161,7 +161,31 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 	b := py.GetModuleImpl("builtins")
 	origIsinstance := findMethod(b, "isinstance")
 	origLen := findMethod(b, "len")
+	origBuildClass := findMethod(b, "__build_class__")
 	m := map[string]py.Object{
+		// Classes deriving from an exception are not marked as such by
+		// gpython, so "except MyError" refused them; mark them here.
+		"__build_class__": method("__build_class__", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			if len(args) > 2 && len(kwargs) == 0 {
+				for _, base := range args[2:] {
+					if bt, ok := base.(*py.Type); ok && bt.IsSubtype(py.BaseException) {
+						// gpython takes an exception type for the metaclass
+						// of its subclasses (and ignores metaclass=), so
+						// "class E(Exception)" made an exception instance,
+						// not a class. Build it with type() instead.
+						return buildExceptionClass(args)
+					}
+				}
+			}
+			res, err := py.Call(origBuildClass, args, kwargs)
+			if err != nil {
+				return nil, err
+			}
+			if t, ok := res.(*py.Type); ok && t.IsSubtype(py.BaseException) {
+				t.Flags |= py.TPFLAGS_BASE_EXC_SUBCLASS
+			}
+			return res, nil
+		}),
 		"len": method("len", func(self, o py.Object) (py.Object, error) {
 			if b, ok := o.(py.Bytes); ok {
 				return py.Int(len(b)), nil
@@ -374,12 +398,14 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			return py.String(s), err
 		}),
 		"isinstance": method("isinstance", func(self py.Object, args py.Tuple) (py.Object, error) {
-			if len(args) == 2 {
-				if _, ok := args[0].(py.Bool); ok && typeListHas(args[1], py.IntType) {
-					return py.True, nil
-				}
+			if len(args) != 2 {
+				return nil, py.ExceptionNewf(py.TypeError, "isinstance expected 2 arguments, got %d", len(args))
 			}
-			return origIsinstance.Call(self, args)
+			ok, err := isInstance(args[0], args[1])
+			if err != nil {
+				return origIsinstance.Call(self, args)
+			}
+			return py.NewBool(ok), nil
 		}),
 		"abs": method("abs", func(_, o py.Object) (py.Object, error) { return py.Abs(boolAsInt(o)) }),
 		"divmod": method("divmod", func(_ py.Object, args py.Tuple) (py.Object, error) {
@@ -398,6 +424,63 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 		}),
 	}
 	return m
+}
+
+// buildExceptionClass is __build_class__ for a class deriving from an
+// exception: run the body, then type(name, bases, namespace).
+func buildExceptionClass(args py.Tuple) (py.Object, error) {
+	fn, ok := args[0].(*py.Function)
+	if !ok {
+		return nil, py.ExceptionNewf(py.TypeError, "__build_class__: func must be a function")
+	}
+	ns := py.NewStringDict()
+	if _, err := fn.Context.RunCode(fn.Code, fn.Globals, ns, fn.Closure); err != nil {
+		return nil, err
+	}
+	name, ok := args[1].(py.String)
+	if !ok {
+		return nil, py.ExceptionNewf(py.TypeError, "__build_class__: name is not a string")
+	}
+	base, ok := args[2].(*py.Type)
+	if !ok {
+		return nil, py.ExceptionNewf(py.TypeError, "exception classes take one exception base")
+	}
+	// Made the way gpython makes its own exceptions, so that instances
+	// are real exceptions. Only the first base counts, and methods of the
+	// class body are kept but __init__ is not called (gpython limits).
+	t := ready(base.NewType(string(name), "", nil, nil))
+	for k, v := range ns {
+		t.Dict[k] = v
+	}
+	t.Dict["__name__"] = name
+	t.Flags |= py.TPFLAGS_BASE_EXC_SUBCLASS
+	return t, nil
+}
+
+// isInstance follows the MRO, which gpython's isinstance does not for
+// classes defined in Python, and counts bools as ints.
+func isInstance(obj, cls py.Object) (bool, error) {
+	if tup, ok := cls.(py.Tuple); ok {
+		for _, c := range tup {
+			ok, err := isInstance(obj, c)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	}
+	t, ok := cls.(*py.Type)
+	if !ok {
+		return false, py.ExceptionNewf(py.TypeError, "isinstance() arg 2 must be a type or tuple of types")
+	}
+	switch obj.(type) {
+	case py.Bool, *py.BigInt:
+		if t == py.IntType {
+			return true, nil
+		}
+	}
+	ot := obj.Type()
+	return ot == t || ot.IsSubtype(t), nil
 }
 
 func callMethod(o py.Object, name string) (py.Object, error) {

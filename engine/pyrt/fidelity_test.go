@@ -90,6 +90,27 @@ try:
 except ValueError as e:
     b = type(e).__name__
 r = [a, b]`, `["'k'","ValueError"]`},
+		{"own exception classes", `class Skip(Exception):
+    pass
+class Bad(ValueError):
+    pass
+out = []
+for exc in (Skip("s"), Bad("b"), KeyError("k")):
+    try:
+        raise exc
+    except Skip as e:
+        out.append("skip " + str(e))
+    except ValueError as e:
+        out.append([type(e).__name__, isinstance(e, Bad), isinstance(e, ValueError), isinstance(e, Skip)])
+    except Exception as e:
+        out.append(repr(e))
+r = out`, `["skip s",["Bad",true,true,false],"KeyError('k')"]`},
+		{"isinstance", `class A:
+    pass
+class B(A):
+    pass
+r = [isinstance(B(), A), isinstance(A(), B), isinstance(2**70, int), isinstance(True, int), isinstance(1, bool), isinstance(1, (str, float)), isinstance({}, dict)]`,
+			`[true,false,true,true,false,false,true]`},
 		{"missing module", `try:
     import numpy
     r = "imported"
