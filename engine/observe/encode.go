@@ -115,7 +115,10 @@ func appendPayload(b []byte, p *Payload) []byte {
 	switch {
 	case len(p.Data) == 0:
 		b = append(b, "null"...)
-	case json.Valid(p.Data):
+	case looksJSON(p.Data):
+		// Bodies are JSON by contract; a full check of every body
+		// would be most of the writer's work. Trace copes with a step
+		// that does not decode.
 		b = append(b, p.Data...)
 	default:
 		// Not JSON after all: keep it as text.
@@ -178,6 +181,23 @@ func appendMeta(b []byte, m *event.Meta) []byte {
 		}
 	}
 	return append(b, '}')
+}
+
+// looksJSON is a cheap guard against bodies that are plainly not JSON:
+// a document starts and ends as one can.
+func looksJSON(b []byte) bool {
+	first, last := b[0], b[len(b)-1]
+	switch first {
+	case '{':
+		return last == '}'
+	case '[':
+		return last == ']'
+	case '"':
+		return last == '"' && len(b) > 1
+	case 't', 'f', 'n':
+		return last == 'e' || last == 'l'
+	}
+	return first == '-' || first >= '0' && first <= '9'
 }
 
 const hex = "0123456789abcdef"

@@ -619,8 +619,12 @@ func (t *Traces) Trace(eventID string) ([]Step, error) {
 					continue // another id that merely starts with this one
 				}
 				var s Step
-				if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
-					return fmt.Errorf("step %q: %w", it.Item().Key(), err)
+				err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) })
+				if err != nil {
+					// Not readable (a body that was not JSON after
+					// all): keep what the key says.
+					s = Step{Event: k.id, Node: k.node, At: time.Unix(0, int64(k.at)).UTC(), Status: k.status,
+						Error: fmt.Sprintf("trace step unreadable: %v", err)}
 				}
 				all = append(all, keyed{tn: bytes.Clone(k.tn), step: s})
 			}

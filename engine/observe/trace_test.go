@@ -536,3 +536,22 @@ func TestTraceInputs(t *testing.T) {
 		}
 	}
 }
+
+// A body that is not JSON after all does not break its trace.
+func TestTraceOddBodies(t *testing.T) {
+	tr := openTraces(t, TraceOptions{})
+	text := newEvent(`plain text`)
+	broken := newEvent(`{"a" 1}`)
+	tr.Received(text)
+	tr.Received(broken)
+	tr.Enqueued("crm", broken)
+	flush(t, tr)
+	got, err := tr.Trace(text.ID)
+	if err != nil || len(got) != 1 || string(got[0].Body.Data) != `"plain text"` {
+		t.Errorf("text body: %v %s", err, dump(got))
+	}
+	got, err = tr.Trace(broken.ID)
+	if err != nil || len(got) != 2 || !strings.Contains(got[0].Error, "unreadable") || got[0].Node != "orders" || got[1].Kind != KindEnqueued {
+		t.Errorf("broken body: %v %s", err, dump(got))
+	}
+}
