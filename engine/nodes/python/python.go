@@ -6,9 +6,9 @@ package python
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/sluice-etl/sluice/engine/component"
 	"github.com/sluice-etl/sluice/engine/event"
@@ -77,6 +77,9 @@ type transform struct {
 	mu     sync.Mutex
 	pool   *pyrt.Pool
 	closed bool
+	// codeErr is the error of code that failed at its top level: it would
+	// fail the same way again, so it is not retried on every batch.
+	codeErr *pyrt.Error
 }
 
 var _ component.Transform = (*transform)(nil)
@@ -99,9 +102,16 @@ func (t *transform) getPool(ctx context.Context) (*pyrt.Pool, error) {
 	if t.closed {
 		return nil, pyrt.ErrClosed
 	}
+	if t.codeErr != nil {
+		return nil, t.codeErr
+	}
 	if t.pool == nil {
 		p, err := pyrt.NewPool(ctx, t.cfg)
 		if err != nil {
+			var perr *pyrt.Error
+			if errors.As(err, &perr) && perr.Kind != pyrt.KindTimeout {
+				t.codeErr = perr
+			}
 			return nil, err
 		}
 		t.pool = p
@@ -117,7 +127,8 @@ func (t *transform) Apply(ctx context.Context, evs []*event.Event) ([]component.
 	out := make([]component.Result, len(evs))
 	pool, err := t.getPool(ctx)
 	if err != nil {
-		if perr, ok := err.(*pyrt.Error); ok {
+		var perr *pyrt.Error
+		if errors.As(err, &perr) {
 			for i := range out {
 				out[i].Err = perr
 			}
@@ -160,6 +171,3 @@ func (t *transform) Close() error {
 	}
 	return nil
 }
-
-// DefaultTimeout is the per-event time limit when the config sets none.
-const DefaultTimeout = time.Second
