@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { basicSetup } from 'codemirror';
 import { EditorView, keymap } from '@codemirror/view';
-import { EditorState } from '@codemirror/state';
+import { EditorState, Prec } from '@codemirror/state';
 import { indentWithTab } from '@codemirror/commands';
 import { python } from '@codemirror/lang-python';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
@@ -21,6 +21,8 @@ interface Props {
   errors?: LineError[];
   testId?: string;
   minHeight?: string;
+  /** Ctrl+Enter (Cmd+Enter) in the editor. */
+  onSubmit?: () => void;
 }
 
 const theme = EditorView.theme({
@@ -45,11 +47,13 @@ const highlight = HighlightStyle.define([
   { tag: [t.operator, t.punctuation, t.bracket], color: 'var(--hl-punct)' },
 ]);
 
-export function CodeEditor({ value, onChange, errors = [], testId, minHeight = '180px' }: Props) {
+export function CodeEditor({ value, onChange, errors = [], testId, minHeight = '180px', onSubmit }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const change = useRef(onChange);
   change.current = onChange;
+  const submit = useRef(onSubmit);
+  submit.current = onSubmit;
 
   useEffect(() => {
     const v = new EditorView({
@@ -58,7 +62,17 @@ export function CodeEditor({ value, onChange, errors = [], testId, minHeight = '
         doc: value,
         extensions: [
           basicSetup,
-          keymap.of([indentWithTab]),
+          Prec.highest(keymap.of([
+            indentWithTab,
+            {
+              key: 'Mod-Enter',
+              run: () => {
+                if (!submit.current) return false;
+                submit.current();
+                return true;
+              },
+            },
+          ])),
           python(),
           syntaxHighlighting(highlight),
           lintGutter(),

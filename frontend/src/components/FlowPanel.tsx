@@ -90,7 +90,7 @@ export const SHORTCUTS: [string, string][] = [
   ['Delete', 'delete selection'],
   ['F', 'zoom to fit'],
   ['L', 'auto-layout'],
-  ['Ctrl+Enter', 'run the live test'],
+  ['Ctrl+Enter', 'run the live test (in the code or the samples)'],
   ['Ctrl+R', 'run / stop the flow'],
   ['Esc', 'close dialog, clear selection'],
 ];

@@ -69,7 +69,7 @@ function NodePanel({ id }: { id: string }) {
   const problems = useDesigner((s) => s.problems);
   const test = useDesigner((s) => s.tests[id]);
   const running = useDesigner((s) => s.run.running);
-  const { setSection, renameNode } = useDesigner.getState();
+  const { setSection, renameNode, runTest } = useDesigner.getState();
   const [name, setName] = useState(id);
 
   const cfgProblems = useMemo(() => fieldProblems(problems, id, 'config'), [problems, id]);
@@ -125,6 +125,7 @@ function NodePanel({ id }: { id: string }) {
             onChange={(v) => setSection(id, 'config', { ...(node.config ?? {}), [code]: v })}
             errors={errors}
             minHeight="200px"
+            onSubmit={spec.category === 'transform' ? () => void runTest(id) : undefined}
           />
           {(cfgProblems.get(`config.${code}`) ?? []).map((m, i) => (
             <span key={i} className="problem">{m}</span>
