@@ -295,6 +295,24 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			}
 			return callMethod(o, "items")
 		}),
+		"__cmp__": method("__cmp__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			op, a, b := string(args[0].(py.String)), args[1], args[2]
+			var lt bool
+			var err error
+			switch op {
+			case "<", ">=":
+				lt, err = lessThan(a, b)
+			default:
+				lt, err = lessThan(b, a)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if op == ">=" || op == "<=" {
+				lt = !lt
+			}
+			return py.NewBool(lt), nil
+		}),
 		"__merge__": method("__merge__", func(_ py.Object, args py.Tuple) (py.Object, error) {
 			d := py.NewStringDict()
 			var keys []string

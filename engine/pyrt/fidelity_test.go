@@ -111,6 +111,8 @@ class B(A):
     pass
 r = [isinstance(B(), A), isinstance(A(), B), isinstance(2**70, int), isinstance(True, int), isinstance(1, bool), isinstance(1, (str, float)), isinstance({}, dict)]`,
 			`[true,false,true,true,false,false,true]`},
+		{"tuple comparison operators", `v = (3, 11)
+r = [(1, 2) < (1, 3), v >= (3, 8), [1, 2] <= [1, 2], (2,) > (1, 9)]`, `[true,true,true,true]`},
 		{"missing module", `try:
     import numpy
     r = "imported"

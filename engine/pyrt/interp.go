@@ -159,7 +159,12 @@ func (in *Interp) Run(body []byte, meta *Meta) (out Outcome) {
 	clear(in.order)
 	defer func() {
 		if r := recover(); r != nil {
-			out = Outcome{Err: &Error{Kind: KindException, Type: "InternalError", Message: fmt.Sprintf("interpreter panic: %v", r)}, Logs: in.logs}
+			e := &Error{Kind: KindException, Type: "InternalError", Message: fmt.Sprintf("interpreter panic: %v", r)}
+			if msg := fmt.Sprint(r); strings.Contains(msg, "hash of unhashable type") {
+				// gpython keeps sets in Go maps, which cannot hold tuples.
+				e.Type, e.Message = "TypeError", "unhashable type: sets cannot hold tuples or lists in transforms (gpython)"
+			}
+			out = Outcome{Err: e, Logs: in.logs}
 		}
 	}()
 	in.dec.order = in.order

@@ -576,6 +576,20 @@ func rewriteOps(src string) (string, bool) {
 			}
 			edits = append(edits, edit{a, b, "__pct__(" + src[a:t.start] + "," + src[t.end:b] + ")"})
 		}
+		// (a, b) < (c, d): gpython cannot order tuples and lists, so a
+		// comparison with a tuple or list display on one side (and plain
+		// operands, not part of a chain or of arithmetic) goes through
+		// __cmp__.
+		if t.kind == tkOp && (t.text == "<" || t.text == ">" || t.text == "<=" || t.text == ">=") {
+			ls, re := operandStart(toks, k-1), operandEnd(toks, k+1)
+			if ls >= 0 && re >= 0 && (isSeqDisplay(toks, ls, k-1) || isSeqDisplay(toks, k+1, re)) &&
+				cmpBoundary(toks, ls-1, true) && cmpBoundary(toks, re+1, false) {
+				a, b := toks[ls].start, toks[re].end
+				if !taken(a, b) {
+					edits = append(edits, edit{a, b, "__cmp__(\"" + t.text + "\", " + src[a:t.start] + "," + src[t.end:b] + ")"})
+				}
+			}
+		}
 		// X.items() / .keys() / .values() -> __items__(X) etc.: dict
 		// views in the order the keys arrived.
 		if t.kind == tkName && (t.text == "items" || t.text == "keys" || t.text == "values") && k >= 2 && k+2 < len(toks) &&
@@ -915,4 +929,55 @@ func rewriteListCalls(src string) string {
 	}
 	b.WriteString(src[last:])
 	return b.String()
+}
+
+// isSeqDisplay reports whether tokens a..b are one (...) holding a
+// top-level comma, or one [...].
+func isSeqDisplay(toks []token, a, b int) bool {
+	if a < 0 || b >= len(toks) || a >= b || !isOpen(toks[a]) || matchForward(toks, a) != b {
+		return false
+	}
+	if toks[a].text == "[" {
+		return a == 0 || !isAtomEnd(toks[a-1]) // a list display, not a subscript
+	}
+	if toks[a].text != "(" {
+		return false
+	}
+	depth := 0
+	for j := a + 1; j < b; j++ {
+		if isOpen(toks[j]) {
+			depth++
+		} else if isClose(toks[j]) {
+			depth--
+		} else if depth == 0 && toks[j].text == "," {
+			return true
+		}
+	}
+	return false
+}
+
+// cmpBoundary reports whether token i ends (before) or starts (after) a
+// comparison operand: nothing of higher precedence and no other
+// comparison touches it.
+func cmpBoundary(toks []token, i int, before bool) bool {
+	if i < 0 || i >= len(toks) {
+		return true
+	}
+	t := toks[i]
+	switch t.kind {
+	case tkNewline:
+		return true
+	case tkName:
+		if before {
+			return t.text == "if" || t.text == "elif" || t.text == "while" || t.text == "and" || t.text == "or" ||
+				t.text == "not" || t.text == "return" || t.text == "assert" || t.text == "else" || t.text == "yield"
+		}
+		return t.text == "and" || t.text == "or" || t.text == "if" || t.text == "else" || t.text == "for"
+	case tkOp:
+		if before {
+			return t.text == "(" || t.text == "[" || t.text == "," || t.text == "=" || t.text == ":" || t.text == ";" || t.text == "{"
+		}
+		return t.text == ")" || t.text == "]" || t.text == "}" || t.text == "," || t.text == ":" || t.text == ";"
+	}
+	return false
 }

@@ -27,6 +27,8 @@ func TestRewrite(t *testing.T) {
 		{"l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1", "l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1"},
 		{`k = list(d.keys()) + list(t)`, `k = __list__(__keys__(d)) + __list__(t)`},
 		{"def list(x): pass\nk = list(d)", "def list(x): pass\nk = list(d)"},
+		{`r = [(1, 2) < (1, 3), v >= [1, 2], a < b, x + (1, 2) < y, a < (1, 2) < c]`, `r = [__cmp__("<", (1, 2) , (1, 3)), __cmp__(">=", v , [1, 2]), a < b, x + (1, 2) < y, a < (1, 2) < c]`},
+		{"if ver <= (3, 8):\n    pass", "if __cmp__(\"<=\", ver , (3, 8)):\n    pass"},
 		{`r = [x for x in ev["xs"] if x != ev["skip"]]`, `r = [x for x in __it__((ev["xs"])) if x != ev["skip"]]`},
 		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = {k: v for k, v in __it__((sorted(__items__(d), key=lambda t: t[1])))}`},
 		{`x = "100%" # f"{not code}"`, `x = "100%" # f"{not code}"`},
