@@ -8,6 +8,14 @@ const UNSAVED = 'The flow has unsaved changes. Discard them?';
 export function fileActions() {
   const s = () => useDesigner.getState();
   const guard = () => !s().dirty || window.confirm(UNSAVED);
+  const saveAs = async () => {
+    if (api.isDesktop()) {
+      const p = await api.saveDialog(`${s().doc.name}.yaml`);
+      if (p) await s().save(p);
+    } else {
+      s().setDialog('saveAs');
+    }
+  };
   return {
     newFlow: () => {
       if (guard()) void s().newFlow();
@@ -21,15 +29,9 @@ export function fileActions() {
         s().setDialog('open');
       }
     },
-    save: () => s().save(),
-    saveAs: async () => {
-      if (api.isDesktop()) {
-        const p = await api.saveDialog(`${s().doc.name}.yaml`);
-        if (p) await s().save(p);
-      } else {
-        s().setDialog('saveAs');
-      }
-    },
+    /** Saves to the flow's file; a flow never saved asks where first. */
+    save: () => (s().path ? s().save() : saveAs()),
+    saveAs,
     exportFlow: () => s().exportTo(''),
   };
 }
