@@ -4,15 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/sluice-etl/sluice/engine/component"
 	"github.com/sluice-etl/sluice/engine/event"
 	"github.com/sluice-etl/sluice/engine/observe"
+	"github.com/sluice-etl/sluice/internal/testkit"
 )
 
 const traceFlow = `version: 1
@@ -141,4 +149,131 @@ func TestTraceAndEventsCommands(t *testing.T) {
 			t.Errorf("missing data: exit %d: %s", code, out)
 		}
 	})
+}
+
+const tracedPython = `version: 1
+name: traced-e2e
+nodes:
+  - id: in
+    kind: webhook
+    config: {path: /in}
+  - id: py
+    kind: python
+    config:
+      code: |
+        def transform(event):
+            if event.get("drop"):
+                return None
+            print("seen", event["n"])
+            event["seen"] = True
+            return event
+  - id: out
+    kind: http
+    config: {url: "%s"}
+    delivery:
+      retry: {backoff: exponential, initial: 50ms, max: 50ms, jitter: false}
+edges:
+  - {from: in, to: py}
+  - {from: py, to: out}
+`
+
+// The real runner records every step; the commands read them from the
+// running runner and then from its stopped data directory, and /metrics
+// counts what was sent.
+func TestTraceRealRunner(t *testing.T) {
+	sink := testkit.NewSink(t)
+	sink.SetStatus(func(r *http.Request, n int) int {
+		if n == 0 {
+			return 503 // the first attempt fails, the retry delivers
+		}
+		return 200
+	})
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	flowPath := writeFlow(t, dir, fmt.Sprintf(tracedPython, sink.URL))
+	r := startRunner(t, flowPath, data, freeAddr(t))
+	_, kept, err := post("http://"+r.addr+"/in", "application/json", `{"n":1}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, dropped, err := post("http://"+r.addr+"/in", "application/json", `{"n":2,"drop":true}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"received from in", "transformed into 1 event", `print:    seen 1`, `"seen":true`,
+		"queued for delivery", "attempt 1 FAILED (503)", "attempt 2 delivered (200)"}
+	check := func(args ...string) error {
+		out, code := sluice(t, append([]string{"trace", kept, flowPath, "--data", data}, args...)...)
+		if code != 0 {
+			return fmt.Errorf("exit %d: %s", code, out)
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				return fmt.Errorf("timeline lacks %q:\n%s", w, out)
+			}
+		}
+		return nil
+	}
+	// Traces lag the flow a little: poll.
+	testkit.CheckFor(t, 15*time.Second, 100*time.Millisecond, func() error { return check("--admin", r.addr) })
+	out, code := sluice(t, "events", flowPath, "--data", data, "--node", "py", "--status", "dropped", "--json", "--admin", r.addr)
+	var evs []observe.EventSummary
+	if code != 0 || json.Unmarshal([]byte(out), &evs) != nil || len(evs) != 1 || evs[0].ID != dropped {
+		t.Errorf("dropped events at py: exit %d: %s", code, out)
+	}
+
+	resp, err := http.Get("http://" + r.addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatalf("metrics do not parse: %v", err)
+	}
+	counter := func(name, node string, extra ...string) float64 {
+		for _, m := range fams[name].GetMetric() {
+			ok := false
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "node" && l.GetValue() == node {
+					ok = true
+				}
+			}
+			for i := 0; i+1 < len(extra); i += 2 {
+				found := false
+				for _, l := range m.GetLabel() {
+					found = found || l.GetName() == extra[i] && l.GetValue() == extra[i+1]
+				}
+				ok = ok && found
+			}
+			if ok {
+				return m.GetCounter().GetValue()
+			}
+		}
+		return -1
+	}
+	for _, c := range []struct {
+		name, node string
+		extra      []string
+		want       float64
+	}{
+		{"sluice_node_events_in_total", "in", nil, 2},
+		{"sluice_node_events_in_total", "py", nil, 2},
+		{"sluice_node_events_dropped_total", "py", nil, 1},
+		{"sluice_node_events_out_total", "out", nil, 1},
+		{"sluice_delivery_attempts_total", "out", []string{"outcome", "retry"}, 1},
+		{"sluice_delivery_attempts_total", "out", []string{"outcome", "delivered"}, 1},
+	} {
+		if got := counter(c.name, c.node, c.extra...); got != c.want {
+			t.Errorf("%s{node=%q %v} = %v, want %v", c.name, c.node, c.extra, got, c.want)
+		}
+	}
+
+	r.stop(syscall.SIGTERM)
+	// Stopped: the same story from the data directory.
+	if err := check(); err != nil {
+		t.Error(err)
+	}
 }
