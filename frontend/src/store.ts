@@ -103,6 +103,27 @@ function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+// Sample events are kept per flow name in the browser's storage, so a
+// reopened flow finds its test data again (they are not part of the flow).
+const samplesKey = (flow: string) => `sluice.samples.${flow}`;
+
+function loadSamples(flow: string): Record<string, string> {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(samplesKey(flow)) ?? '{}');
+    return typeof v === 'object' && v !== null ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function saveSamples(flow: string, samples: Record<string, string>) {
+  try {
+    localStorage.setItem(samplesKey(flow), JSON.stringify(samples));
+  } catch {
+    /* storage full or off: samples stay in memory */
+  }
+}
+
 /** Sample events as typed: a JSON array, one JSON value, or JSON lines. */
 export function parseSamples(text: string): unknown[] {
   const t = text.trim();
@@ -224,7 +245,10 @@ export const useDesigner = create<DesignerState>()((set, get) => {
 
     load: (doc, path, problems = []) => {
       const clean: FlowDoc = { ...doc, nodes: doc.nodes ?? [], edges: doc.edges ?? [], layout: doc.layout ?? {} };
-      set((s) => ({ doc: clean, nodes: toCanvas(clean), path, dirty: false, problems, past: [], future: [], selectedEdge: null, tests: {}, loads: s.loads + 1 }));
+      set((s) => ({
+        doc: clean, nodes: toCanvas(clean), path, dirty: false, problems, past: [], future: [],
+        selectedEdge: null, tests: {}, samples: loadSamples(clean.name), loads: s.loads + 1,
+      }));
       scheduleValidate();
     },
 
@@ -471,7 +495,10 @@ export const useDesigner = create<DesignerState>()((set, get) => {
       set((s) => ({ nodes: s.nodes.map((n) => ({ ...n, position: pos[n.id] ?? n.position })) }));
     },
 
-    setSamples: (id, text) => set((s) => ({ samples: { ...s.samples, [id]: text } })),
+    setSamples: (id, text) => {
+      set((s) => ({ samples: { ...s.samples, [id]: text } }));
+      saveSamples(get().doc.name, get().samples);
+    },
 
     runTest: async (id) => {
       const s = get();

@@ -14,6 +14,7 @@ function NodeBoxImpl({ id, data, selected }: NodeProps<BoxNode>) {
   const problems = useDesigner(useShallow((s) => s.problems.filter((p) => p.node === id)));
   const counters = useDesigner((s) => s.counters[id]);
   const running = useDesigner((s) => s.run.running);
+  const url = useDesigner((s) => s.run.endpoints.find((e) => e.node === id)?.url);
   const cat = spec?.category ?? 'transform';
   const cls = ['box', `cat-${cat}`, selected ? 'selected' : '', problems.length ? 'invalid' : ''].join(' ');
   return (
@@ -36,6 +37,11 @@ function NodeBoxImpl({ id, data, selected }: NodeProps<BoxNode>) {
               {label} <b>{counters?.[k] ?? 0}</b>
             </span>
           ))}
+        </div>
+      )}
+      {running && url && (
+        <div className="box-url" title={url}>
+          {new URL(url).pathname}
         </div>
       )}
       {cat !== 'destination' && <Handle type="source" position={Position.Right} data-testid={`out-${id}`} />}
