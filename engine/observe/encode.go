@@ -12,18 +12,21 @@ import (
 // appendStep appends the JSON of s to b: the same document encoding/json
 // makes of a Step (it decodes into an equal Step), written by hand
 // because the trace writer encodes every step of every event and
-// reflection was most of its cost.
-func appendStep(b []byte, s *Step) []byte {
-	b = append(b, `{"event":`...)
-	b = appendString(b, s.Event)
-	b = append(b, `,"kind":`...)
+// reflection was most of its cost. Without full, the fields a step's key
+// holds (event, node, status, at) are left out.
+func appendStep(b []byte, s *Step, full bool) []byte {
+	b = append(b, `{"kind":`...)
 	b = appendString(b, string(s.Kind))
-	b = append(b, `,"node":`...)
-	b = appendString(b, s.Node)
-	b = append(b, `,"at":`...)
-	b = appendTime(b, s.At)
-	b = append(b, `,"status":`...)
-	b = appendString(b, string(s.Status))
+	if full {
+		b = append(b, `,"event":`...)
+		b = appendString(b, s.Event)
+		b = append(b, `,"node":`...)
+		b = appendString(b, s.Node)
+		b = append(b, `,"at":`...)
+		b = appendTime(b, s.At)
+		b = append(b, `,"status":`...)
+		b = appendString(b, string(s.Status))
+	}
 	if s.Took != 0 {
 		b = append(b, `,"took":`...)
 		b = appendString(b, time.Duration(s.Took).String())

@@ -38,7 +38,7 @@ func TestAppendStep(t *testing.T) {
 		for _, r := range recs {
 			s := r.step(max, 8)
 			var want, got any
-			mine := appendStep(nil, s)
+			mine := appendStep(nil, s, true)
 			if err := json.Unmarshal(mine, &got); err != nil {
 				t.Fatalf("%s: %v\n%s", r.kind, err, mine)
 			}

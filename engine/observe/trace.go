@@ -355,7 +355,7 @@ func (t *Traces) write(batch []*rec, buf *[]byte) {
 		}
 		s := r.step(t.opts.MaxBody, t.opts.MaxResponse)
 		t.dedupe(r, s)
-		*buf = appendStep((*buf)[:0], s)
+		*buf = appendStep((*buf)[:0], s, false)
 		sz, err := t.setRecord(wb, s, *buf)
 		if err != nil {
 			t.failures.Add(1)
@@ -619,13 +619,13 @@ func (t *Traces) Trace(eventID string) ([]Step, error) {
 					continue // another id that merely starts with this one
 				}
 				var s Step
-				err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) })
-				if err != nil {
+				if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
 					// Not readable (a body that was not JSON after
 					// all): keep what the key says.
-					s = Step{Event: k.id, Node: k.node, At: time.Unix(0, int64(k.at)).UTC(), Status: k.status,
-						Error: fmt.Sprintf("trace step unreadable: %v", err)}
+					s = Step{Error: fmt.Sprintf("trace step unreadable: %v", err)}
 				}
+				// The key holds these; the value leaves them out.
+				s.Event, s.Node, s.Status, s.At = k.id, k.node, k.status, time.Unix(0, int64(k.at)).UTC()
 				all = append(all, keyed{tn: bytes.Clone(k.tn), step: s})
 			}
 			return nil
