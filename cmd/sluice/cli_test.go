@@ -73,6 +73,11 @@ edges:
 	if code != 1 || json.Unmarshal([]byte(js), &v) != nil || len(v.Problems) < 8 {
 		t.Errorf("--json: exit %d\n%s", code, js)
 	}
+	// The design document's example validates with every real kind (the
+	// alert target it names but does not define is a warning).
+	if out, code := sluice(t, "validate", "../../engine/flow/testdata/design-example.yaml"); code != 0 || !strings.Contains(out, `warning: `) || !strings.Contains(out, "ok") {
+		t.Errorf("design example: exit %d\n%s", code, out)
+	}
 	if out, code := sluice(t, "validate", "../../testdata/demo.yaml"); code != 0 {
 		t.Errorf("demo flow: exit %d\n%s", code, out)
 	}
