@@ -236,11 +236,16 @@ func (p *Pool) stream(ctx context.Context, w *proc, items []Item, results []Resu
 		return from, false, ErrClosed
 	}
 	go w.send(items, from, careful)
+	// Each event has Timeout from the arrival of the previous result. The
+	// timer is not reset per result (that costs more than the rest of the
+	// bookkeeping); when it fires it checks the time of the last result
+	// and sleeps again if that is recent.
+	last := time.Now()
 	timer := time.NewTimer(p.cfg.Timeout)
 	defer timer.Stop()
 	for i := from; i < len(items); {
 		select {
-		case r, ok := <-w.results:
+		case batch, ok := <-w.results:
 			if !ok {
 				if !careful {
 					w.kill()
@@ -250,16 +255,19 @@ func (p *Pool) stream(ctx context.Context, w *proc, items []Item, results []Resu
 				results[i] = Result{Outcome: Outcome{Err: w.crashError()}}
 				return i + 1, true, nil
 			}
-			if int(r.seq) != i {
-				return i, false, fmt.Errorf("%w: result %d while expecting %d", errProtocol, r.seq, i)
+			for _, r := range batch {
+				if int(r.seq) != i || i >= len(items) {
+					return i, false, fmt.Errorf("%w: result %d while expecting %d", errProtocol, r.seq, i)
+				}
+				results[i] = Result{Outcome: r.out, Duration: r.d}
+				i++
 			}
-			results[i] = Result{Outcome: r.out, Duration: r.d}
-			i++
-			if !timer.Stop() {
-				<-timer.C
+			last = time.Now()
+		case now := <-timer.C:
+			if wait := last.Add(p.cfg.Timeout).Sub(now); wait > 0 {
+				timer.Reset(wait)
+				continue
 			}
-			timer.Reset(p.cfg.Timeout)
-		case <-timer.C:
 			w.kill()
 			results[i] = Result{
 				Outcome:  Outcome{Err: &Error{Kind: KindTimeout, Type: "TimeoutError", Message: fmt.Sprintf("the transform did not finish within %v (an endless loop?)", p.cfg.Timeout)}},
@@ -290,7 +298,7 @@ type proc struct {
 	cmd     *exec.Cmd
 	in      *os.File // our end of the worker's input
 	fw      *frameWriter
-	results chan procResult
+	results chan []procResult // batches of what was read in one go
 	stderr  *tail
 	exited  chan struct{}
 	killMu  sync.Mutex
@@ -354,7 +362,7 @@ func (p *Pool) spawn(ctx context.Context) (*proc, error) {
 		cmd:     cmd,
 		in:      inW,
 		fw:      &frameWriter{w: bufio.NewWriterSize(inW, 256<<10)},
-		results: make(chan procResult, 256),
+		results: make(chan []procResult, 64),
 		stderr:  st,
 		exited:  make(chan struct{}),
 	}
@@ -460,20 +468,34 @@ func (w *proc) send(items []Item, from int, careful bool) {
 	_ = w.fw.w.Flush()
 }
 
-// read delivers results until the worker's output ends.
+// read delivers results until the worker's output ends, in batches of
+// those that arrived together.
 func (w *proc) read(fr *frameReader, f *os.File) {
 	defer f.Close()
 	defer close(w.results)
 	for {
-		t, err := fr.byte1()
-		if err != nil || t != frameResult {
-			return
+		var batch []procResult
+		for {
+			t, err := fr.byte1()
+			if err != nil || t != frameResult {
+				if len(batch) > 0 {
+					w.results <- batch
+				}
+				return
+			}
+			seq, out, d, err := fr.readResult()
+			if err != nil {
+				if len(batch) > 0 {
+					w.results <- batch
+				}
+				return
+			}
+			batch = append(batch, procResult{seq: seq, out: out, d: d})
+			if fr.r.Buffered() == 0 || len(batch) >= 256 {
+				break
+			}
 		}
-		seq, out, d, err := fr.readResult()
-		if err != nil {
-			return
-		}
-		w.results <- procResult{seq: seq, out: out, d: d}
+		w.results <- batch
 	}
 }
 
