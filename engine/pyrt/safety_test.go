@@ -139,3 +139,44 @@ func TestSafetyNoHostAccess(t *testing.T) {
 		t.Errorf("sys: %s %v", out.Outputs, out.Err)
 	}
 }
+
+// The timeout is per event: a batch may take far longer than the timeout
+// as long as no single event does.
+func TestTimeoutIsPerEvent(t *testing.T) {
+	p := newTestPool(t, "import time\ndef transform(e):\n    time.sleep(e['s'])\n    return e\n", Config{Timeout: 300 * time.Millisecond})
+	evs := make([]string, 8)
+	for i := range evs {
+		evs[i] = `{"s": 0.06}`
+	}
+	evs[5] = `{"s": 5}`
+	res, err := p.Run(context.Background(), items(evs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if i == 5 {
+			if r.Err == nil || r.Err.Kind != KindTimeout {
+				t.Errorf("event 5: %v, want a timeout", r.Err)
+			}
+			continue
+		}
+		if r.Err != nil {
+			t.Errorf("event %d: %v", i, r.Err)
+		}
+	}
+}
+
+// A cancelled context ends Run with the context's error and leaves the
+// pool usable.
+func TestRunCancel(t *testing.T) {
+	p := newTestPool(t, "def transform(e):\n    while e['loop']:\n        pass\n    return e\n", Config{Timeout: 10 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := p.Run(ctx, items(`{"loop": true}`)); err == nil {
+		t.Fatal("no error from a cancelled run")
+	}
+	res, err := p.Run(context.Background(), items(`{"loop": false}`))
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("after cancel: %v %v", err, res[0].Err)
+	}
+}
