@@ -119,9 +119,9 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     await page.screenshot({ path: join(ART, '01-empty.png') });
 
     // Build: drag three kinds from the palette.
-    await dragKind(page, 'webhook', 110, 160);
-    await dragKind(page, 'python', 330, 300);
-    await dragKind(page, 'http', 550, 160);
+    await dragKind(page, 'webhook', 110, 150);
+    await dragKind(page, 'python', 300, 290);
+    await dragKind(page, 'http', 500, 150);
     for (const id of ['webhook1', 'python1', 'http1']) await page.getByTestId(`node-${id}`).waitFor();
     await connect(page, 'webhook1', 'python1');
     await connect(page, 'python1', 'http1');

@@ -75,6 +75,7 @@ export function CodeEditor({ value, onChange, errors = [], testId, minHeight = '
           ])),
           python(),
           syntaxHighlighting(highlight),
+          EditorView.lineWrapping, // the side panel is narrow: wrap rather than scroll sideways
           lintGutter(),
           theme,
           EditorView.theme({ '.cm-content, .cm-gutter': { minHeight } }),
