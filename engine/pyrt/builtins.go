@@ -57,7 +57,7 @@ func (in *Interp) print(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Ob
 		if i > 0 {
 			sb.WriteString(sep)
 		}
-		s, err := strOf(a)
+		s, err := strOrdered(a, in.order)
 		if err != nil {
 			return nil, err
 		}
@@ -67,6 +67,9 @@ func (in *Interp) print(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Ob
 	if end != "\n" {
 		line += strings.TrimSuffix(end, "\n")
 	}
+	if len(line) > maxLogLine {
+		line = line[:maxLogLine] + "... (cut)"
+	}
 	if len(in.logs) < maxLogLines {
 		in.logs = append(in.logs, line)
 	} else if len(in.logs) == maxLogLines {
@@ -75,8 +78,11 @@ func (in *Interp) print(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Ob
 	return py.None, nil
 }
 
-// maxLogLines bounds what one event may log.
-const maxLogLines = 1000
+// maxLogLines and maxLogLine bound what one event may log.
+const (
+	maxLogLines = 1000
+	maxLogLine  = 64 << 10
+)
 
 // ready finishes a type made after gpython's init: py.NewType only
 // queues types for py.TypeMakeReady, which has run by then. Without

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strconv"
@@ -34,6 +35,8 @@ type Config struct {
 	// Executable is the binary started as a worker; default the running
 	// one, which must call MaybeRunWorker first thing in main.
 	Executable string
+	// Logger, optional, hears about workers killed or dead.
+	Logger *slog.Logger
 }
 
 func (c *Config) defaults() {
@@ -253,6 +256,7 @@ func (p *Pool) stream(ctx context.Context, w *proc, items []Item, results []Resu
 				}
 				// The worker died while on item i.
 				results[i] = Result{Outcome: Outcome{Err: w.crashError()}}
+				p.log("python worker died on an event", "error", results[i].Err.Message)
 				return i + 1, true, nil
 			}
 			for _, r := range batch {
@@ -269,6 +273,7 @@ func (p *Pool) stream(ctx context.Context, w *proc, items []Item, results []Resu
 				continue
 			}
 			w.kill()
+			p.log("python worker killed: an event ran past the timeout", "timeout", p.cfg.Timeout)
 			results[i] = Result{
 				Outcome:  Outcome{Err: &Error{Kind: KindTimeout, Type: "TimeoutError", Message: fmt.Sprintf("the transform did not finish within %v (an endless loop?)", p.cfg.Timeout)}},
 				Duration: p.cfg.Timeout,
@@ -285,6 +290,12 @@ func (p *Pool) stream(ctx context.Context, w *proc, items []Item, results []Resu
 		}
 	}
 	return len(items), false, nil
+}
+
+func (p *Pool) log(msg string, args ...any) {
+	if p.cfg.Logger != nil {
+		p.cfg.Logger.Warn(msg, args...)
+	}
 }
 
 func (p *Pool) forget(w *proc) {

@@ -14,7 +14,10 @@ import (
 // strOf is str(o) as CPython computes it. gpython prints floats with %g
 // (str(12345678.9) is 1.23456789e+07) and containers with its own float
 // format, so both are done here.
-func strOf(o py.Object) (string, error) {
+func strOf(o py.Object) (string, error) { return strOrdered(o, nil) }
+
+// strOrdered is str(o) with dict keys in their recorded order.
+func strOrdered(o py.Object, order keyOrder) (string, error) {
 	switch x := o.(type) {
 	case py.String:
 		return string(x), nil
@@ -30,7 +33,7 @@ func strOf(o py.Object) (string, error) {
 		}
 		return "False", nil
 	case *py.List, py.Tuple, py.StringDict, *py.Set, *py.FrozenSet, *py.BigInt, py.Bytes:
-		return reprOf(o)
+		return reprOrdered(o, order)
 	case *py.Exception:
 		return exceptionMessage(x), nil
 	}
@@ -38,9 +41,13 @@ func strOf(o py.Object) (string, error) {
 }
 
 // reprOf is repr(o) as CPython computes it.
-func reprOf(o py.Object) (string, error) {
+func reprOf(o py.Object) (string, error) { return reprOrdered(o, nil) }
+
+// reprOrdered is repr(o) with dict keys in their recorded order (nil:
+// sorted).
+func reprOrdered(o py.Object, order keyOrder) (string, error) {
 	var b strings.Builder
-	if err := writeRepr(&b, o, 0); err != nil {
+	if err := writeRepr(&b, o, 0, order); err != nil {
 		return "", err
 	}
 	return b.String(), nil
@@ -62,7 +69,7 @@ func strString(o py.Object) string {
 	return s
 }
 
-func writeRepr(b *strings.Builder, o py.Object, depth int) error {
+func writeRepr(b *strings.Builder, o py.Object, depth int, order keyOrder) error {
 	if depth > 100 {
 		return py.ExceptionNewf(py.RuntimeError, "maximum recursion depth exceeded while getting the repr of an object")
 	}
@@ -84,7 +91,7 @@ func writeRepr(b *strings.Builder, o py.Object, depth int) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			if err := writeRepr(b, it, depth+1); err != nil {
+			if err := writeRepr(b, it, depth+1, order); err != nil {
 				return err
 			}
 		}
@@ -95,7 +102,7 @@ func writeRepr(b *strings.Builder, o py.Object, depth int) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			if err := writeRepr(b, it, depth+1); err != nil {
+			if err := writeRepr(b, it, depth+1, order); err != nil {
 				return err
 			}
 		}
@@ -105,13 +112,13 @@ func writeRepr(b *strings.Builder, o py.Object, depth int) error {
 		b.WriteByte(')')
 	case py.StringDict:
 		b.WriteByte('{')
-		for i, k := range dictKeys(x, nil, true) {
+		for i, k := range dictKeys(x, order, order == nil) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(quoteString(k))
 			b.WriteString(": ")
-			if err := writeRepr(b, x[k], depth+1); err != nil {
+			if err := writeRepr(b, x[k], depth+1, order); err != nil {
 				return err
 			}
 		}
@@ -137,7 +144,7 @@ func writeRepr(b *strings.Builder, o py.Object, depth int) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			if err := writeRepr(b, it, depth+1); err != nil {
+			if err := writeRepr(b, it, depth+1, order); err != nil {
 				return err
 			}
 		}
@@ -155,7 +162,7 @@ func writeRepr(b *strings.Builder, o py.Object, depth int) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			if err := writeRepr(b, a, depth+1); err != nil {
+			if err := writeRepr(b, a, depth+1, order); err != nil {
 				return err
 			}
 		}

@@ -13,9 +13,6 @@ import (
 	_ "github.com/go-python/gpython/stdlib/math"
 )
 
-// sandbox is a py.Context that imports only allowed, embedded modules and
-// never reads code from disk. gpython's own context (stdlib.NewContext)
-// resolves imports through sys.path on the file system, so it is not used.
 type sandbox struct {
 	store *py.ModuleStore
 	done  chan struct{}
@@ -24,8 +21,6 @@ type sandbox struct {
 
 var _ py.Context = (*sandbox)(nil)
 
-// allowedModules are the modules a transform may import. Anything else
-// raises ModuleNotFoundError, like a module CPython cannot find.
 var allowedModules = map[string]bool{
 	"builtins": true, "math": true, "json": true, "re": true, "datetime": true,
 	"time": true, "hashlib": true, "hmac": true, "base64": true, "uuid": true,
@@ -78,8 +73,6 @@ func (s *sandbox) Close() error {
 	return nil
 }
 
-// importModule is the sandbox's __import__: only allowed modules, never
-// a file. from-imports of a dotted name return the leaf module.
 func (s *sandbox) importModule(args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 	if len(args) == 0 {
 		return nil, py.ExceptionNewf(py.TypeError, "__import__() missing required argument 'name'")
@@ -110,8 +103,6 @@ func (s *sandbox) importModule(args py.Tuple, kwargs py.StringDict) (py.Object, 
 	return s.topModule(string(name), m, args)
 }
 
-// topModule returns what "import a.b" binds: the package a, unless a
-// from-list was given.
 func (s *sandbox) topModule(name string, m *py.Module, args py.Tuple) (py.Object, error) {
 	if len(args) > 3 {
 		if fl, ok := args[3].(py.Tuple); ok && len(fl) > 0 {

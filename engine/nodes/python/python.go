@@ -93,7 +93,7 @@ func New(p component.Params) (component.Transform, error) {
 	if perr := pyrt.CheckSyntax(c.Code); perr != nil {
 		return nil, fmt.Errorf("node %q: code: %w", p.NodeID, perr)
 	}
-	return &transform{cfg: pyrt.Config{Code: c.Code, Function: c.Function, Timeout: c.Timeout.D(), Workers: c.Workers}}, nil
+	return &transform{cfg: pyrt.Config{Code: c.Code, Function: c.Function, Timeout: c.Timeout.D(), Workers: c.Workers, Logger: p.Logger}}, nil
 }
 
 func (t *transform) getPool(ctx context.Context) (*pyrt.Pool, error) {
