@@ -298,6 +298,14 @@ test('edit: validation marks, refused edges, undo/redo, copy/paste, delete, save
     await page.keyboard.press('Escape');
     assert.equal(await count(), 4);
     await page.screenshot({ path: join(ART, '05-edit.png') });
+
+    // Light and dark themes.
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const before = await theme();
+    await page.getByRole('button', { name: 'toggle theme' }).click();
+    assert.notEqual(await theme(), before);
+    await page.getByTestId('node-python1').click();
+    await page.screenshot({ path: join(ART, '06-other-theme.png') });
   } catch (e) {
     await page.screenshot({ path: join(ART, 'failure-edit.png') }).catch(() => {});
     throw e;
