@@ -146,6 +146,14 @@ func (p *Pool) Run(ctx context.Context, items []Item) ([]Result, error) {
 	const minChunk = 64
 	n := min(p.cfg.Workers, (len(items)+minChunk-1)/minChunk)
 	size := (len(items) + n - 1) / n
+	if n == 1 {
+		// Small batches (the usual case under a steady trickle): no
+		// goroutine hand-off.
+		if err := p.runChunk(ctx, items, results); err != nil {
+			return nil, err
+		}
+		return results, nil
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for c := 0; c < n; c++ {
