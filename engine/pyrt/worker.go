@@ -149,15 +149,12 @@ func serve(r io.Reader, w io.Writer) error {
 		return nil
 	}
 	// Results are flushed when no further event is waiting in the input
-	// buffer, every 128 results, and by a ticker every millisecond. The
-	// pool times each event from the previous result, so a result must
-	// never wait behind an event that loops forever: the ticker runs even
-	// then (gpython cannot be interrupted, but the Go scheduler preempts
-	// it).
-	out := &resultWriter{fw: fw}
-	stop := make(chan struct{})
-	defer close(stop)
-	go out.flushEvery(time.Millisecond, stop)
+	// buffer, every 128 results, and at the latest a millisecond after
+	// they were written. The pool times each event from the previous
+	// result, so a result must never wait behind an event that loops
+	// forever: the timer fires even then (gpython cannot be interrupted,
+	// but the Go scheduler preempts it).
+	out := &resultWriter{fw: fw, delay: time.Millisecond}
 	for {
 		t, err := fr.byte1()
 		if err != nil {
@@ -197,14 +194,19 @@ func serve(r io.Reader, w io.Writer) error {
 	}
 }
 
+// resultWriter writes results, flushing at once when asked and otherwise
+// within delay: a timer is armed when the first unflushed result is
+// written, so an idle worker does not wake up.
 type resultWriter struct {
 	mu      sync.Mutex
 	fw      *frameWriter
+	delay   time.Duration
 	pending int
+	armed   bool
 	err     error
 }
 
-func (w *resultWriter) write(seq uint32, res Outcome, d time.Duration, idle bool) error {
+func (w *resultWriter) write(seq uint32, res Outcome, d time.Duration, flushNow bool) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
@@ -215,27 +217,24 @@ func (w *resultWriter) write(seq uint32, res Outcome, d time.Duration, idle bool
 		return err
 	}
 	w.pending++
-	if idle || w.pending >= 128 {
+	if flushNow || w.pending >= 128 {
 		w.pending = 0
 		w.err = w.fw.w.Flush()
+		return w.err
 	}
-	return w.err
+	if !w.armed {
+		w.armed = true
+		time.AfterFunc(w.delay, w.flushLater)
+	}
+	return nil
 }
 
-func (w *resultWriter) flushEvery(d time.Duration, stop <-chan struct{}) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			w.mu.Lock()
-			if w.pending > 0 && w.err == nil {
-				w.pending = 0
-				w.err = w.fw.w.Flush()
-			}
-			w.mu.Unlock()
-		}
+func (w *resultWriter) flushLater() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.armed = false
+	if w.pending > 0 && w.err == nil {
+		w.pending = 0
+		w.err = w.fw.w.Flush()
 	}
 }
