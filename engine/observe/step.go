@@ -136,7 +136,15 @@ type rec struct {
 // step builds the Step of a record, bounding bodies to maxBody bytes and
 // responses to maxResp bytes.
 func (r *rec) step(maxBody, maxResp int) *Step {
-	s := &Step{Event: r.ev.ID, Kind: r.kind, Node: r.node, At: r.at, Took: component.Duration(r.took)}
+	s := new(Step)
+	r.fill(s, maxBody, maxResp)
+	return s
+}
+
+// fill is step into a Step the caller reuses. s may point into r (Meta)
+// and r's bodies afterwards.
+func (r *rec) fill(s *Step, maxBody, maxResp int) {
+	*s = Step{Event: r.ev.ID, Kind: r.kind, Node: r.node, At: r.at, Took: component.Duration(r.took)}
 	if r.err != nil {
 		s.Error = r.err.Error()
 	}
@@ -146,8 +154,7 @@ func (r *rec) step(maxBody, maxResp int) *Step {
 		s.Source = r.ev.Source
 		s.ReceivedAt = r.ev.ReceivedAt
 		if !metaEmpty(&r.ev.Meta) {
-			m := r.ev.Meta
-			s.Meta = &m
+			s.Meta = &r.ev.Meta
 		}
 		s.Body = payload(r.ev.Body, maxBody)
 	case KindTransformed:
@@ -185,7 +192,6 @@ func (r *rec) step(maxBody, maxResp int) *Step {
 		s.Status = StatusReplayed
 		s.Reason = r.reason
 	}
-	return s
 }
 
 // OutputID is the id the runtime gives output i of n that a transform

@@ -348,12 +348,13 @@ func (t *Traces) write(batch []*rec, buf *[]byte) {
 	defer wb.Cancel()
 	var size, n int64
 	var flushes []chan struct{}
+	s := new(Step)
 	for _, r := range batch {
 		if r.flush != nil {
 			flushes = append(flushes, r.flush)
 			continue
 		}
-		s := r.step(t.opts.MaxBody, t.opts.MaxResponse)
+		r.fill(s, t.opts.MaxBody, t.opts.MaxResponse)
 		t.dedupe(r, s)
 		*buf = appendStep((*buf)[:0], s, false)
 		sz, err := t.setRecord(wb, s, *buf)
