@@ -31,6 +31,9 @@ func patchTypes() {
 	// int(True) fails in gpython; bools are ints in CPython.
 	intNew := py.IntType.New
 	py.IntType.New = func(t *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		if base, ok := kwargs["base"]; ok && len(args) == 1 && len(kwargs) == 1 {
+			args, kwargs = py.Tuple{args[0], base}, nil // int(s, base=16)
+		}
 		if len(args) == 1 {
 			if b, ok := args[0].(py.Bool); ok {
 				return boolAsInt(b), nil

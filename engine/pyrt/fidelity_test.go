@@ -113,6 +113,15 @@ r = [isinstance(B(), A), isinstance(A(), B), isinstance(2**70, int), isinstance(
 			`[true,false,true,true,false,false,true]`},
 		{"tuple comparison operators", `v = (3, 11)
 r = [(1, 2) < (1, 3), v >= (3, 8), [1, 2] <= [1, 2], (2,) > (1, 9)]`, `[true,true,true,true]`},
+		{"copy functools itertools", `import copy, functools, itertools
+a = {"x": [1, {"y": 2}]}
+b = copy.deepcopy(a)
+b["x"][1]["y"] = 3
+r = [a, b, functools.reduce(lambda p, q: p * q, [1, 2, 3, 4]), functools.partial(int, base=16)("ff"),
+     list(itertools.chain([1], (2, 3))), list(itertools.chain.from_iterable([[1], [2]])), list(itertools.islice(itertools.count(5), 3)),
+     [(k, list(g)) for k, g in itertools.groupby("aabccc")], list(itertools.product("ab", [1, 2])),
+     list(itertools.combinations([1, 2, 3], 2)), list(itertools.accumulate([1, 2, 3])), list(itertools.zip_longest([1, 2], [3]))]`,
+			`[{"x":[1,{"y":2}]},{"x":[1,{"y":3}]},24,255,[1,2,3],[1,2],[5,6,7],[["a",["a","a"]],["b",["b"]],["c",["c","c","c"]]],[["a",1],["a",2],["b",1],["b",2]],[[1,2],[1,3],[2,3]],[1,3,6],[[1,3],[2,null]]]`},
 		{"missing module", `try:
     import numpy
     r = "imported"

@@ -25,7 +25,7 @@ var allowedModules = map[string]bool{
 	"builtins": true, "math": true, "json": true, "re": true, "datetime": true,
 	"time": true, "hashlib": true, "hmac": true, "base64": true, "uuid": true,
 	"random": true, "collections": true, "string": true, "sys": true,
-	"binascii": true, "itertools": true, "functools": true, "copy": true,
+	"itertools": true, "functools": true, "copy": true,
 	"zoneinfo": true,
 }
 

@@ -1,0 +1,268 @@
+package pyrt
+
+import (
+	"github.com/go-python/gpython/py"
+)
+
+// copy, functools and itertools: the parts transforms use.
+
+// deepCopy copies containers recursively; the copy of a dict keeps its
+// recorded key order.
+func deepCopy(o py.Object, order keyOrder, depth int) (py.Object, error) {
+	if depth > 500 {
+		return nil, py.ExceptionNewf(py.RuntimeError, "maximum recursion depth exceeded in deepcopy")
+	}
+	switch x := o.(type) {
+	case py.StringDict:
+		out := py.NewStringDictSized(len(x))
+		for k, v := range x {
+			c, err := deepCopy(v, order, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = c
+		}
+		if keys, ok := order.get(x); ok {
+			order.set(out, append([]string(nil), keys...))
+		}
+		return out, nil
+	case *py.List:
+		out := make([]py.Object, len(x.Items))
+		for i, v := range x.Items {
+			c, err := deepCopy(v, order, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return py.NewListFromItems(out), nil
+	case py.Tuple:
+		out := make(py.Tuple, len(x))
+		for i, v := range x {
+			c, err := deepCopy(v, order, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	case *py.Set:
+		items, err := iterate(x)
+		if err != nil {
+			return nil, err
+		}
+		return py.NewSetFromItems(items), nil
+	case *defaultDict:
+		d, err := deepCopy(x.d, order, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		return &defaultDict{d: d.(py.StringDict), factory: x.factory, keys: append([]string(nil), x.keys...)}, nil
+	}
+	return o, nil // immutable, or an object copied by reference
+}
+
+func shallowCopy(o py.Object, order keyOrder) (py.Object, error) {
+	switch x := o.(type) {
+	case py.StringDict:
+		out := x.Copy()
+		if keys, ok := order.get(x); ok {
+			order.set(out, append([]string(nil), keys...))
+		}
+		return out, nil
+	case *py.List:
+		return x.Copy(), nil
+	case *py.Set:
+		items, err := iterate(x)
+		if err != nil {
+			return nil, err
+		}
+		return py.NewSetFromItems(items), nil
+	}
+	return o, nil
+}
+
+func init() {
+	registerModule("copy", "Shallow and deep copies.", []*py.Method{
+		method("copy", func(self, o py.Object) (py.Object, error) { return shallowCopy(o, orderOf(self)) }),
+		method("deepcopy", func(self py.Object, args py.Tuple) (py.Object, error) {
+			if len(args) < 1 {
+				return nil, py.ExceptionNewf(py.TypeError, "deepcopy() missing required argument 'x'")
+			}
+			return deepCopy(args[0], orderOf(self), 0)
+		}),
+	}, nil, "")
+
+	registerModule("functools", "reduce and partial.", nil, nil, `
+_missing = object()
+
+def reduce(function, iterable, initial=_missing):
+    it = iter(iterable)
+    if initial is _missing:
+        try:
+            value = next(it)
+        except StopIteration:
+            raise TypeError("reduce() of empty iterable with no initial value")
+    else:
+        value = initial
+    for element in it:
+        value = function(value, element)
+    return value
+
+def partial(func, *args, **keywords):
+    def newfunc(*fargs, **fkeywords):
+        kw = dict(keywords)
+        kw.update(fkeywords)
+        # list, not tuple, concatenation: gpython's tuple + tuple is wrong
+        # when the lengths differ.
+        return func(*(list(args) + list(fargs)), **kw)
+    return newfunc
+`)
+
+	registerModule("itertools", "Iterator building blocks (chain, islice, groupby, product, ...).", nil, nil, `
+def chain(*iterables):
+    for it in iterables:
+        for x in it:
+            yield x
+
+def _from_iterable(iterables):
+    for it in iterables:
+        for x in it:
+            yield x
+
+chain.from_iterable = _from_iterable
+
+def islice(iterable, *args):
+    if len(args) == 1:
+        start, stop, step = 0, args[0], 1
+    else:
+        start, stop = args[0], args[1]
+        step = args[2] if len(args) > 2 else 1
+        if start is None:
+            start = 0
+        if step is None:
+            step = 1
+    i = 0
+    nxt = start
+    for x in iterable:
+        if stop is not None and i >= stop:
+            return
+        if i == nxt:
+            yield x
+            nxt += step
+        i += 1
+
+def count(start=0, step=1):
+    n = start
+    while True:
+        yield n
+        n += step
+
+def repeat(obj, times=None):
+    if times is None:
+        while True:
+            yield obj
+    for _ in range(times):
+        yield obj
+
+def accumulate(iterable, func=None, initial=None):
+    total = initial
+    first = initial is None
+    if not first:
+        yield total
+    for x in iterable:
+        if first:
+            total = x
+            first = False
+        elif func is None:
+            total = total + x
+        else:
+            total = func(total, x)
+        yield total
+
+def groupby(iterable, key=None):
+    out = []
+    cur = []
+    curkey = None
+    started = False
+    for x in iterable:
+        k = x if key is None else key(x)
+        if started and k != curkey:
+            out.append((curkey, cur))
+            cur = []
+        cur.append(x)
+        curkey = k
+        started = True
+    if started:
+        out.append((curkey, cur))
+    return [(k, iter(g)) for k, g in out]
+
+def product(*iterables, repeat=1):
+    pools = [list(p) for p in iterables] * repeat
+    result = [[]]
+    for pool in pools:
+        result = [x + [y] for x in result for y in pool]
+    return [tuple(r) for r in result]
+
+def combinations(iterable, r):
+    pool = list(iterable)
+    n = len(pool)
+    out = []
+    def rec(start, acc):
+        if len(acc) == r:
+            out.append(tuple(acc))
+            return
+        for i in range(start, n):
+            rec(i + 1, acc + [pool[i]])
+    rec(0, [])
+    return out
+
+def permutations(iterable, r=None):
+    pool = list(iterable)
+    n = len(pool)
+    r = n if r is None else r
+    out = []
+    def rec(acc, used):
+        if len(acc) == r:
+            out.append(tuple(acc))
+            return
+        for i in range(n):
+            if i not in used:
+                rec(acc + [pool[i]], used + [i])
+    rec([], [])
+    return out
+
+def zip_longest(*iterables, fillvalue=None):
+    lists = [list(it) for it in iterables]
+    n = 0
+    for l in lists:
+        if len(l) > n:
+            n = len(l)
+    out = []
+    for i in range(n):
+        row = []
+        for l in lists:
+            row.append(l[i] if i < len(l) else fillvalue)
+        out.append(tuple(row))
+    return out
+
+def starmap(function, iterable):
+    for args in iterable:
+        yield function(*args)
+
+def takewhile(predicate, iterable):
+    for x in iterable:
+        if predicate(x):
+            yield x
+        else:
+            return
+
+def dropwhile(predicate, iterable):
+    dropping = True
+    for x in iterable:
+        if dropping and predicate(x):
+            continue
+        dropping = False
+        yield x
+`)
+}
