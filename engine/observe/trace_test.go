@@ -555,3 +555,42 @@ func TestTraceOddBodies(t *testing.T) {
 		t.Errorf("broken body: %v %s", err, dump(got))
 	}
 }
+
+// BenchmarkQueries measures lookups in a store of 20,000 events' stories:
+// one event's trace, and the newest failed events at a node (one in a
+// hundred failed), the questions an operator asks.
+func BenchmarkQueries(b *testing.B) {
+	tr := openTraces(b, TraceOptions{Buffer: 1 << 17})
+	var evs []*event.Event
+	for i := 0; i < 20000; i++ {
+		ev := newEvent(fmt.Sprintf(`{"n":%d}`, i))
+		evs = append(evs, ev)
+		tr.Received(ev)
+		tr.Transformed("normalize", ev, []component.Output{{Body: ev.Body}}, nil, time.Millisecond, nil)
+		tr.Enqueued("crm", ev)
+		var err error
+		if i%100 == 0 {
+			err = errors.New("503")
+		}
+		tr.Attempted("crm", ev, 1, component.Receipt{Status: 200}, err, time.Millisecond, time.Time{})
+		if i%1000 == 0 {
+			flush(b, tr)
+		}
+	}
+	flush(b, tr)
+	b.Run("trace", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if steps, err := tr.Trace(evs[i*7919%len(evs)].ID); err != nil || len(steps) != 4 {
+				b.Fatal(len(steps), err)
+			}
+		}
+	})
+	b.Run("events", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			got, err := tr.Events(Query{Node: "crm", Status: "failed", Limit: 50})
+			if err != nil || len(got) != 50 {
+				b.Fatal(len(got), err)
+			}
+		}
+	})
+}
