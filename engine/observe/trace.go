@@ -49,8 +49,8 @@ const keyTail = 8 + 8 + 1
 
 // TraceOptions configure a trace store. Zero values take the defaults.
 type TraceOptions struct {
-	// MaxBody bounds each body kept in a step (default 64 KiB); longer
-	// bodies are cut and flagged Truncated.
+	// MaxBody bounds each body kept in a step (default 64 KiB, at most
+	// 4 MiB); longer bodies are cut and flagged Truncated.
 	MaxBody int
 	// MaxResponse bounds the response excerpt of a delivery attempt
 	// (default 4 KiB).
@@ -73,6 +73,8 @@ func (o *TraceOptions) defaults() {
 	if o.MaxBody <= 0 {
 		o.MaxBody = 64 << 10
 	}
+	// A step holds up to three bodies and must fit a value-log file.
+	o.MaxBody = min(o.MaxBody, 4<<20)
 	if o.MaxResponse <= 0 {
 		o.MaxResponse = 4 << 10
 	}
