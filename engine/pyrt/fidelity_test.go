@@ -122,6 +122,14 @@ r = [a, b, functools.reduce(lambda p, q: p * q, [1, 2, 3, 4]), functools.partial
      [(k, list(g)) for k, g in itertools.groupby("aabccc")], list(itertools.product("ab", [1, 2])),
      list(itertools.combinations([1, 2, 3], 2)), list(itertools.accumulate([1, 2, 3])), list(itertools.zip_longest([1, 2], [3]))]`,
 			`[{"x":[1,{"y":2}]},{"x":[1,{"y":3}]},24,255,[1,2,3],[1,2],[5,6,7],[["a",["a","a"]],["b",["b"]],["c",["c","c","c"]]],[["a",1],["a",2],["b",1],["b",2]],[[1,2],[1,3],[2,3]],[1,3,6],[[1,3],[2,null]]]`},
+		{"urllib.parse and html", `import urllib.parse, html
+from urllib.parse import urlparse, urljoin
+u = urlparse("https://user@Example.com:8080/p/a;x?q=1#frag")
+r = [urllib.parse.quote("a b/c?d=é"), urllib.parse.quote_plus("a b&c"), urllib.parse.unquote("a%20b%C3%A9"),
+     urllib.parse.urlencode({"q": "x y", "n": 1}), urllib.parse.parse_qs("a=1&b=2&a=3"), urllib.parse.parse_qsl("x=1&y="),
+     [u.scheme, u.netloc, u.path, u.params, u.query, u.fragment, u.hostname, u.port], urljoin("https://a.b/c/d", "../e"),
+     html.escape("<a href=\"x\">&'</a>"), html.unescape("&lt;&amp;&#39;&eacute;")]`,
+			`["a%20b/c%3Fd%3D%C3%A9","a+b%26c","a bé","q=x+y&n=1",{"a":["1","3"],"b":["2"]},[["x","1"]],["https","user@Example.com:8080","/p/a","x","q=1","frag","example.com",8080],"https://a.b/e","&lt;a href=&quot;x&quot;&gt;&amp;&#x27;&lt;/a&gt;","<&'é"]`},
 		{"missing module", `try:
     import numpy
     r = "imported"

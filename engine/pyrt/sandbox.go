@@ -1,6 +1,8 @@
 package pyrt
 
 import (
+	"strings"
+
 	"github.com/go-python/gpython/py"
 	"github.com/go-python/gpython/vm"
 
@@ -13,6 +15,9 @@ import (
 	_ "github.com/go-python/gpython/stdlib/math"
 )
 
+// sandbox is a py.Context that imports only allowed, embedded modules and
+// never reads code from disk. gpython's own context (stdlib.NewContext)
+// resolves imports through sys.path on the file system, so it is not used.
 type sandbox struct {
 	store *py.ModuleStore
 	done  chan struct{}
@@ -21,11 +26,13 @@ type sandbox struct {
 
 var _ py.Context = (*sandbox)(nil)
 
+// allowedModules are the modules a transform may import. Anything else
+// raises ModuleNotFoundError, like a module CPython cannot find.
 var allowedModules = map[string]bool{
 	"builtins": true, "math": true, "json": true, "re": true, "datetime": true,
 	"time": true, "hashlib": true, "hmac": true, "base64": true, "uuid": true,
 	"random": true, "collections": true, "string": true, "sys": true,
-	"itertools": true, "functools": true, "copy": true,
+	"itertools": true, "functools": true, "copy": true, "urllib": true, "urllib.parse": true, "html": true,
 	"zoneinfo": true,
 }
 
@@ -73,6 +80,8 @@ func (s *sandbox) Close() error {
 	return nil
 }
 
+// importModule is the sandbox's __import__: only allowed modules, never
+// a file. from-imports of a dotted name return the leaf module.
 func (s *sandbox) importModule(args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 	if len(args) == 0 {
 		return nil, py.ExceptionNewf(py.TypeError, "__import__() missing required argument 'name'")
@@ -89,20 +98,52 @@ func (s *sandbox) importModule(args py.Tuple, kwargs py.StringDict) (py.Object, 
 	if !allowedModules[string(name)] {
 		return nil, moduleNotFound(string(name))
 	}
-	if m, err := s.store.GetModule(string(name)); err == nil {
-		return s.topModule(string(name), m, args)
+	m, err := s.load(string(name))
+	if err != nil {
+		return nil, err
 	}
-	impl := py.GetModuleImpl(string(name))
+	// "from urllib import parse": load the submodules named in the
+	// from-list, as CPython's import system does.
+	if len(args) > 3 {
+		if fl, err := iterate(args[3]); err == nil {
+			for _, f := range fl {
+				if sub, ok := f.(py.String); ok && allowedModules[string(name)+"."+string(sub)] {
+					if _, err := s.load(string(name) + "." + string(sub)); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	return s.topModule(string(name), m, args)
+}
+
+// load returns the module, initialising it (and binding it as an
+// attribute of its parent package) the first time.
+func (s *sandbox) load(name string) (*py.Module, error) {
+	if m, err := s.store.GetModule(name); err == nil {
+		return m, nil
+	}
+	impl := py.GetModuleImpl(name)
 	if impl == nil {
-		return nil, moduleNotFound(string(name))
+		return nil, moduleNotFound(name)
 	}
 	m, err := s.ModuleInit(impl)
 	if err != nil {
 		return nil, err
 	}
-	return s.topModule(string(name), m, args)
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		parent, err := s.load(name[:i])
+		if err != nil {
+			return nil, err
+		}
+		parent.Globals[name[i+1:]] = m
+	}
+	return m, nil
 }
 
+// topModule returns what "import a.b" binds: the package a, unless a
+// from-list was given.
 func (s *sandbox) topModule(name string, m *py.Module, args py.Tuple) (py.Object, error) {
 	if len(args) > 3 {
 		if fl, ok := args[3].(py.Tuple); ok && len(fl) > 0 {
