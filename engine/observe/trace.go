@@ -115,7 +115,8 @@ type Traces struct {
 	sweeps    int
 	// lastBody maps an event id to the body its last written step left
 	// (writer goroutine only), to store a transform's input once.
-	lastBody map[string]json.RawMessage
+	lastBody  map[string]json.RawMessage
+	lastBytes int
 	// lastAt is the writer's last key time: keys only grow, even when
 	// the wall clock steps back, so retention can resume from sweepFrom.
 	lastAt uint64
@@ -382,8 +383,12 @@ func (t *Traces) write(batch []*rec, buf *[]byte) {
 	}
 }
 
-// maxLastBodies bounds the bodies the writer remembers for dedupe.
-const maxLastBodies = 8192
+// maxLastBodies and maxLastBytes bound what the writer remembers for
+// dedupe.
+const (
+	maxLastBodies = 8192
+	maxLastBytes  = 16 << 20
+)
 
 // dedupe leaves out a transform's input when it is the body the event
 // had at its previous step (as received, or as the transform before
@@ -393,26 +398,36 @@ func (t *Traces) dedupe(r *rec, s *Step) {
 	switch r.kind {
 	case KindReceived:
 	case KindTransformed:
-		if last, ok := t.lastBody[r.ev.ID]; ok && s.Input != nil && bytes.Equal(last, r.ev.Body) {
-			s.Input, s.SameInput = nil, true
+		if last, ok := t.lastBody[r.ev.ID]; ok {
+			if s.Input != nil && bytes.Equal(last, r.ev.Body) {
+				s.Input, s.SameInput = nil, true
+			}
+			t.lastBytes -= len(last)
+			delete(t.lastBody, r.ev.ID)
 		}
-		delete(t.lastBody, r.ev.ID)
 	default:
 		return
 	}
-	if len(t.lastBody) >= maxLastBodies {
+	if len(t.lastBody) >= maxLastBodies || t.lastBytes >= maxLastBytes {
 		clear(t.lastBody)
+		t.lastBytes = 0
+	}
+	keep := func(id string, body json.RawMessage) {
+		if len(body) > t.opts.MaxBody {
+			return // not kept whole, so not the same
+		}
+		if old, ok := t.lastBody[id]; ok {
+			t.lastBytes -= len(old)
+		}
+		t.lastBody[id] = body
+		t.lastBytes += len(body)
 	}
 	switch r.kind {
 	case KindReceived:
-		if len(r.ev.Body) <= t.opts.MaxBody {
-			t.lastBody[r.ev.ID] = r.ev.Body
-		}
+		keep(r.ev.ID, r.ev.Body)
 	case KindTransformed:
 		for i, o := range r.outputs {
-			if len(o.Body) <= t.opts.MaxBody {
-				t.lastBody[OutputID(r.ev.ID, i, len(r.outputs))] = o.Body
-			}
+			keep(OutputID(r.ev.ID, i, len(r.outputs)), o.Body)
 		}
 	}
 }
