@@ -198,7 +198,7 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 		"__pct__": method("__pct__", func(_ py.Object, args py.Tuple) (py.Object, error) {
 			l, r := args[0], args[1]
 			if s, ok := l.(py.String); ok {
-				out, err := percentFormat(string(s), r)
+				out, err := percentOrdered(string(s), r, in.order)
 				if err != nil {
 					return nil, err
 				}
@@ -315,6 +315,13 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 				lt = !lt
 			}
 			return py.NewBool(lt), nil
+		}),
+		"__fmt__": method("__fmt__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			s, err := formatOrdered(string(args[0].(py.String)), args[1:], nil, in.order)
+			if err != nil {
+				return nil, err
+			}
+			return py.String(s), nil
 		}),
 		"__merge__": method("__merge__", func(_ py.Object, args py.Tuple) (py.Object, error) {
 			d := py.NewStringDict()

@@ -14,15 +14,21 @@ import (
 // explicit field numbers, names, .attr and [key] lookups, !r/!s/!a and the
 // format-spec mini-language, with nested fields inside specs.
 func formatString(f string, args py.Tuple, kwargs py.StringDict) (string, error) {
+	return formatOrdered(f, args, kwargs, nil)
+}
+
+// formatOrdered is str.format with dicts printed in their recorded key
+// order (f-strings, which know the interpreter).
+func formatOrdered(f string, args py.Tuple, kwargs py.StringDict, order keyOrder) (string, error) {
 	var b strings.Builder
 	auto := 0
-	if err := formatInto(&b, f, args, kwargs, &auto, 0); err != nil {
+	if err := formatInto(&b, f, args, kwargs, &auto, 0, order); err != nil {
 		return "", err
 	}
 	return b.String(), nil
 }
 
-func formatInto(b *strings.Builder, f string, args py.Tuple, kwargs py.StringDict, auto *int, depth int) error {
+func formatInto(b *strings.Builder, f string, args py.Tuple, kwargs py.StringDict, auto *int, depth int, order keyOrder) error {
 	if depth > 2 {
 		return py.ExceptionNewf(py.ValueError, "Max string recursion exceeded")
 	}
@@ -99,13 +105,13 @@ func formatInto(b *strings.Builder, f string, args py.Tuple, kwargs py.StringDic
 		switch conv {
 		case "":
 		case "r", "a":
-			s, err := reprOf(obj)
+			s, err := reprOrdered(obj, order)
 			if err != nil {
 				return err
 			}
 			obj = py.String(s)
 		case "s":
-			s, err := strOf(obj)
+			s, err := strOrdered(obj, order)
 			if err != nil {
 				return err
 			}
@@ -115,12 +121,17 @@ func formatInto(b *strings.Builder, f string, args py.Tuple, kwargs py.StringDic
 		}
 		if strings.ContainsRune(spec, '{') {
 			var sb strings.Builder
-			if err := formatInto(&sb, spec, args, kwargs, auto, depth+1); err != nil {
+			if err := formatInto(&sb, spec, args, kwargs, auto, depth+1, order); err != nil {
 				return err
 			}
 			spec = sb.String()
 		}
-		s, err := formatValue(obj, spec)
+		var s string
+		if spec == "" {
+			s, err = strOrdered(obj, order)
+		} else {
+			s, err = formatValue(obj, spec)
+		}
 		if err != nil {
 			return err
 		}
@@ -520,9 +531,15 @@ func formatFloat(f float64, sp spec) (string, error) {
 
 // percentFormat implements str % args as CPython does (gpython passes the
 // string to Go's fmt.Sprintf, so "%s" % None prints "{}").
-func percentFormat(f string, args py.Object) (string, error) {
+func percentFormat(f string, args py.Object) (string, error) { return percentOrdered(f, args, nil) }
+
+// percentOrdered is percentFormat with dicts in their recorded key order.
+func percentOrdered(f string, args py.Object, order keyOrder) (string, error) {
 	var values py.Tuple
 	mapping, isMap := args.(py.StringDict)
+	if isMap && !strings.Contains(f, "%(") {
+		isMap = false // "%s" % {"a": 1} formats the dict itself
+	}
 	if t, ok := args.(py.Tuple); ok {
 		values = t
 	} else if !isMap {
@@ -645,9 +662,9 @@ func percentFormat(f string, args py.Object) (string, error) {
 		case 's', 'r', 'a':
 			var s string
 			if conv == 's' {
-				s, err = strOf(arg)
+				s, err = strOrdered(arg, order)
 			} else {
-				s, err = reprOf(arg)
+				s, err = reprOrdered(arg, order)
 			}
 			if err != nil {
 				return "", err

@@ -9,8 +9,8 @@ import (
 // into equivalent 3.4 code, keeping every statement on its line so that
 // errors point at the user's own lines:
 //
-//   - f-strings become str.format calls: f"{a!r:>{w}} {b=}" is
-//     ("{!r:>{}} b={!r}".format((a), (w), (b)));
+//   - f-strings become calls of __fmt__, str.format with dicts in their
+//     key order: f"{a!r:>{w}} {b=}" is __fmt__("{!r:>{}} b={!r}", (a), (w), (b));
 //   - the % operator becomes __pct__(left, right), because gpython hands
 //     "%s" % x to Go's fmt.Sprintf ("%s" % None prints "{}");
 //   - {**a, "k": v} becomes __merge__(a, {"k": v});
@@ -195,7 +195,7 @@ func isFString(t token) bool {
 }
 
 // rewriteFStrings replaces every group of adjacent string literals that
-// holds an f-string by one parenthesized str.format call.
+// holds an f-string by one __fmt__ call.
 func rewriteFStrings(src string) (string, *Error) {
 	toks := tokenize(src)
 	var b strings.Builder
@@ -219,7 +219,7 @@ func rewriteFStrings(src string) (string, *Error) {
 			continue
 		}
 		b.WriteString(src[last:toks[i].start])
-		b.WriteByte('(')
+		b.WriteString("__fmt__(")
 		var args []string
 		for k := i; k <= j; k++ {
 			if k > i {
@@ -239,14 +239,10 @@ func rewriteFStrings(src string) (string, *Error) {
 			args = append(args, fargs...)
 			b.WriteString(strings.NewReplacer("f", "", "F", "").Replace(prefix) + quote + fmtBody + quote)
 		}
-		b.WriteString(".format(")
-		for k, a := range args {
-			if k > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + a + ")")
+		for _, a := range args {
+			b.WriteString(", (" + a + ")")
 		}
-		b.WriteString("))")
+		b.WriteString(")")
 		last = toks[j].end
 		i = j
 	}

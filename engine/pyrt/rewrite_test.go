@@ -9,11 +9,11 @@ import (
 
 func TestRewrite(t *testing.T) {
 	cases := []struct{ in, want string }{
-		{`x = f"hi {name} {n:.2f} {n!r}"`, `x = ("hi {} {:.2f} {!r}".format((name), (n), (n)))`},
-		{`x = f'{d["k"]!s:>{w}}' "lit{}"`, `x = ('{!s:>{}}' "lit{{}}".format((d["k"]), (w)))`},
-		{`x = f"{a != b}{x=}"`, `x = ("{}x={!r}".format((a != b), (x)))`},
-		{`x = rf"\d{n}"`, `x = (r"\d{}".format((n)))`},
-		{"s = f'''\n{a}\n'''\ny = 1", "s = ('''\n{}\n'''.format((a)))\ny = 1"},
+		{`x = f"hi {name} {n:.2f} {n!r}"`, `x = __fmt__("hi {} {:.2f} {!r}", (name), (n), (n))`},
+		{`x = f'{d["k"]!s:>{w}}' "lit{}"`, `x = __fmt__('{!s:>{}}' "lit{{}}", (d["k"]), (w))`},
+		{`x = f"{a != b}{x=}"`, `x = __fmt__("{}x={!r}", (a != b), (x))`},
+		{`x = rf"\d{n}"`, `x = __fmt__(r"\d{}", (n))`},
+		{"s = f'''\n{a}\n'''\ny = 1", "s = __fmt__('''\n{}\n''', (a))\ny = 1"},
 		{`x = "%s=%d" % (k, v) + "!"`, `x = __pct__("%s=%d" , (k, v)) + "!"`},
 		{`x = a * b % c`, `x = a * b % c`},
 		{`x = -a % b`, `x = -a % b`},
