@@ -316,6 +316,13 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			}
 			return py.NewBool(lt), nil
 		}),
+		"__str_new__": method("__str_new__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			if len(args) == 1 && len(kwargs) == 0 {
+				s, err := strOrdered(args[0], in.order)
+				return py.String(s), err
+			}
+			return py.StringType.M__call__(args, kwargs)
+		}),
 		"__fmt__": method("__fmt__", func(_ py.Object, args py.Tuple) (py.Object, error) {
 			s, err := formatOrdered(string(args[0].(py.String)), args[1:], nil, in.order)
 			if err != nil {
@@ -401,7 +408,7 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			return py.NewBool(ok), nil
 		}),
 		"repr": method("repr", func(_, o py.Object) (py.Object, error) {
-			s, err := reprOf(o)
+			s, err := reprOrdered(o, in.order)
 			return py.String(s), err
 		}),
 		"ascii": method("ascii", func(_, o py.Object) (py.Object, error) {

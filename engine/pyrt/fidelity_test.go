@@ -132,7 +132,7 @@ r = [urllib.parse.quote("a b/c?d=é"), urllib.parse.quote_plus("a b&c"), urllib.
 			`["a%20b/c%3Fd%3D%C3%A9","a+b%26c","a bé","q=x+y&n=1",{"a":["1","3"],"b":["2"]},[["x","1"]],["https","user@Example.com:8080","/p/a","x","q=1","frag","example.com",8080],"https://a.b/e","&lt;a href=&quot;x&quot;&gt;&amp;&#x27;&lt;/a&gt;","<&'é"]`},
 		{"dicts print in their key order", `d = {"b": 1, "a": [2.5, None]}
 d["c"] = {"z": True}
-r = [f"{d}", "%s" % d, str([d]) if False else f"{[d]!r}"]`, `["{'b': 1, 'a': [2.5, None], 'c': {'z': True}}","{'b': 1, 'a': [2.5, None], 'c': {'z': True}}","[{'b': 1, 'a': [2.5, None], 'c': {'z': True}}]"]`},
+r = [f"{d}", "%s" % d, f"{[d]!r}", str(d), repr(d)]`, `["{'b': 1, 'a': [2.5, None], 'c': {'z': True}}","{'b': 1, 'a': [2.5, None], 'c': {'z': True}}","[{'b': 1, 'a': [2.5, None], 'c': {'z': True}}]","{'b': 1, 'a': [2.5, None], 'c': {'z': True}}","{'b': 1, 'a': [2.5, None], 'c': {'z': True}}"]`},
 		{"missing module", `try:
     import numpy
     r = "imported"

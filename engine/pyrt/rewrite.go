@@ -888,13 +888,14 @@ func setItemStatement(src string, toks []token, from, to int) (edit, bool) {
 	return edit{toks[from].start, toks[to-1].end, "__setitem__(" + obj + ", (" + key + "), (" + val + "))"}, true
 }
 
-// rewriteListCalls turns list(...), tuple(...) and dict(...) into
-// __list__(...), __tuple__(...) and __dict_new__(...), which keep a dict's
-// key order, unless the code binds those names to something of its own.
+// rewriteListCalls turns list(...), tuple(...), dict(...) and str(...)
+// into __list__(...), __tuple__(...), __dict_new__(...) and
+// __str_new__(...), which keep a dict's key order, unless the code binds
+// those names to something of its own.
 func rewriteListCalls(src string) string {
 	toks := tokenize(src)
 	for k, t := range toks {
-		if t.kind == tkName && (t.text == "list" || t.text == "tuple" || t.text == "dict") {
+		if t.kind == tkName && (t.text == "list" || t.text == "tuple" || t.text == "dict" || t.text == "str") {
 			prev := ""
 			if k > 0 {
 				prev = toks[k-1].text
@@ -912,11 +913,11 @@ func rewriteListCalls(src string) string {
 	var b strings.Builder
 	last := 0
 	for k, t := range toks {
-		if t.kind == tkName && (t.text == "list" || t.text == "tuple" || t.text == "dict") && k+1 < len(toks) && toks[k+1].text == "(" &&
+		if t.kind == tkName && (t.text == "list" || t.text == "tuple" || t.text == "dict" || t.text == "str") && k+1 < len(toks) && toks[k+1].text == "(" &&
 			(k == 0 || toks[k-1].text != ".") {
 			b.WriteString(src[last:t.start])
-			if t.text == "dict" {
-				b.WriteString("__dict_new__")
+			if t.text == "dict" || t.text == "str" {
+				b.WriteString("__" + t.text + "_new__")
 			} else {
 				b.WriteString("__" + t.text + "__")
 			}
