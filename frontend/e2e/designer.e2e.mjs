@@ -189,7 +189,30 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     const trace = await page.getByTestId('trace').textContent();
     for (const step of ['received at webhook1', 'transformed at python1', 'attempted at http1']) assert.match(trace, new RegExp(step));
     await page.screenshot({ path: join(ART, '03-trace.png') });
+
+    // The transform's before/after diff: the email changed, the amount did not.
+    const changed = page.locator('[data-testid=diff] tr[data-kind=changed]');
+    await changed.first().waitFor();
+    assert.equal(await changed.count(), 1);
+    assert.ok(await changed.first().isVisible());
+    assert.match(await changed.first().textContent(), /email.*Bob@Example\.com.*bob@example\.com/);
+    assert.match(await page.locator('[data-testid=diff] tr[data-kind=same]').first().textContent(), /amount/);
+    // Re-run the input through the current code, beside the recorded output.
+    await page.getByTestId('rerun').first().click();
+    await page.getByTestId('rerun-now').waitFor();
+    assert.equal(await page.getByTestId('rerun-now').getAttribute('data-state'), 'ok');
+    assert.match(await page.getByTestId('rerun-now').textContent(), /bob@example\.com/);
+    await changed.first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ART, '07-trace-diff.png') });
     await page.keyboard.press('Escape');
+    // The same in the other theme.
+    await page.getByRole('button', { name: 'toggle theme' }).click();
+    await page.getByTestId('event').first().click();
+    await changed.first().waitFor();
+    await changed.first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ART, '07-trace-diff-other-theme.png') });
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'toggle theme' }).click();
 
     // Export for a server, then stop.
     await page.getByTestId('export').click();

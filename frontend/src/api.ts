@@ -3,7 +3,8 @@
 // methods served by `sluice serve` as POST /api/SERVICE/METHOD with a JSON
 // array of arguments. Both reject with the Go error's message.
 import type {
-  Catalog, Config, EventSummary, Exported, FlowDoc, Opened, Problem, Queue, RunStats, RunStatus, Saved, Step, TestResult,
+  Catalog, Config, DeadItem, EventSummary, Exported, FlowDoc, Opened, Problem, Queue, RunStats, RunStatus, Saved, Step, StepInput,
+  TestResult,
 } from './types';
 
 type Bound = (...args: unknown[]) => Promise<unknown>;
@@ -86,6 +87,10 @@ export const api = {
   replayDead: (node: string) => call<Queue>('Runs', 'ReplayDead', node),
   events: (node: string, status: string, limit: number) => call<EventSummary[]>('Runs', 'Events', node, status, limit),
   trace: (id: string) => call<Step[]>('Runs', 'Trace', id),
+  /** The body that entered a transform (node; empty: the last one) in an event's trace. */
+  transformInput: (event: string, node: string) => call<StepInput>('Runs', 'TransformInput', event, node),
+  /** The dead letters of any node: a destination's, or the events a transform failed on. */
+  deadLetters: (node: string) => call<DeadItem[]>('Runs', 'DeadLetters', node),
 
   /** Native dialogs and the window title exist only in the desktop app. */
   isDesktop: () => desktop('OpenFileDialog') !== undefined,

@@ -213,3 +213,13 @@ export interface Step {
   next?: string;
   reason?: string;
 }
+
+/** The body that entered a transform and what it made of it (app.StepInput). */
+export interface StepInput {
+  event: string;
+  node: string;
+  input: unknown;
+  status: string;
+  outputs: unknown[];
+  error?: string;
+}

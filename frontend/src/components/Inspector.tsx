@@ -11,6 +11,7 @@ import { TestPane } from './TestPane';
 import { FlowPanel } from './FlowPanel';
 import { QueuePanel } from './QueuePanel';
 import { EventsPanel } from './EventsPanel';
+import { TransformDead } from './TransformDead';
 
 export function Inspector() {
   const selected = useDesigner((s) => {
@@ -133,6 +134,7 @@ function NodePanel({ id }: { id: string }) {
         </div>
       )}
       {spec.category === 'transform' && <TestPane id={id} />}
+      {spec.category === 'transform' && running && <TransformDead id={id} />}
       {spec.category === 'destination' && running && <QueuePanel id={id} />}
       {running && <EventsPanel node={id} />}
       <h4>Settings</h4>

@@ -1,9 +1,11 @@
 // The managed queue of a destination while the flow runs: its state,
-// pause and resume, and the dead letters with replay.
+// pause and resume, and the dead letters with replay (each can first be
+// re-run through the current code of the transform it came through).
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
 import { useDesigner } from '../store';
 import type { Queue } from '../types';
+import { RerunPane } from './RerunPane';
 
 export function QueuePanel({ id }: { id: string }) {
   const [q, setQ] = useState<Queue | null>(null);
@@ -67,6 +69,7 @@ export function QueuePanel({ id }: { id: string }) {
           </summary>
           <pre>{JSON.stringify(d.body, null, 2)}</pre>
           <span className="small muted">{d.id} · {d.attempts} attempt{d.attempts === 1 ? '' : 's'}</span>
+          <RerunPane event={d.id} replay={{ label: 'Replay all dead letters', run: () => act(`Replaying the dead letters of ${id}`, () => api.replayDead(id)) }} />
         </details>
       ))}
     </section>

@@ -1,9 +1,14 @@
 // The trace of one event: every step from receipt through each transform
-// to each delivery attempt, with bodies, logs, requests and responses.
+// to each delivery attempt, with bodies, logs, requests and responses. A
+// transform step shows its input and each output side by side with the
+// changed fields highlighted, and can run its input through the current
+// code.
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { useDesigner } from '../store';
 import type { Payload, Step } from '../types';
+import { DiffView } from './DiffView';
+import { RerunPane } from './RerunPane';
 
 export function TraceView() {
   const id = useDesigner((s) => s.traceId);
@@ -27,9 +32,8 @@ export function TraceView() {
           {s.error && <pre className="err">{s.error}</pre>}
           {s.reason && <p className="small">{s.reason}</p>}
           <Body label="body" p={s.body} />
-          <Body label="input" p={s.input} />
-          {s.outputs?.map((o) => <Body key={o.id} label={`output ${o.id}${o.route ? ` (${o.route})` : ''}`} p={o.body} />)}
-          {s.logs && s.logs.length > 0 && <pre className="logs">{s.logs.join('\n')}</pre>}
+          {s.kind === 'transformed' ? <TransformStep s={s} /> : <Body label="input" p={s.input} />}
+          {s.kind !== 'transformed' && <Logs logs={s.logs} />}
           {s.request && (
             <p className="small">
               <code>{s.request}</code> {s.code ? `→ ${s.code}` : ''} {s.attempt ? `(attempt ${s.attempt})` : ''}
@@ -43,10 +47,36 @@ export function TraceView() {
   );
 }
 
-function Body({ label, p }: { label: string; p?: Payload }) {
+/** The diff of the input and each output, the raw bodies, and a re-run. */
+function TransformStep({ s }: { s: Step }) {
+  const input = s.input;
+  const outs = s.outputs ?? [];
+  return (
+    <>
+      {input && !input.truncated && outs.map((o) =>
+        o.body && !o.body.truncated ? (
+          <div key={o.id} className="diff-out">
+            {outs.length > 1 && <p className="small muted">output {o.id}{o.route ? ` (${o.route})` : ''}</p>}
+            <DiffView before={input.data} after={o.body.data} beforeLabel="input" afterLabel="output" />
+          </div>
+        ) : null,
+      )}
+      <Body label="input" p={input} open={outs.length === 0} />
+      {outs.map((o) => <Body key={o.id} label={`output ${o.id}${o.route ? ` (${o.route})` : ''}`} p={o.body} />)}
+      <Logs logs={s.logs} />
+      {input && <RerunPane event={s.event} node={s.node} />}
+    </>
+  );
+}
+
+function Logs({ logs }: { logs?: string[] }) {
+  return logs && logs.length > 0 ? <pre className="logs">{logs.join('\n')}</pre> : null;
+}
+
+function Body({ label, p, open = false }: { label: string; p?: Payload; open?: boolean }) {
   if (!p) return null;
   return (
-    <details>
+    <details open={open}>
       <summary className="small">{label} ({p.size} bytes{p.truncated ? ', cut' : ''})</summary>
       <pre>{JSON.stringify(p.data, null, 2)}</pre>
     </details>
