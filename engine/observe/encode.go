@@ -13,17 +13,17 @@ import (
 // makes of a Step (it decodes into an equal Step), written by hand
 // because the trace writer encodes every step of every event and
 // reflection was most of its cost. Without full, the fields a step's key
-// holds (event, node, status, at) are left out.
+// holds (event, node, status) are left out.
 func appendStep(b []byte, s *Step, full bool) []byte {
 	b = append(b, `{"kind":`...)
 	b = appendString(b, string(s.Kind))
+	b = append(b, `,"at":`...)
+	b = appendTime(b, s.At)
 	if full {
 		b = append(b, `,"event":`...)
 		b = appendString(b, s.Event)
 		b = append(b, `,"node":`...)
 		b = appendString(b, s.Node)
-		b = append(b, `,"at":`...)
-		b = appendTime(b, s.At)
 		b = append(b, `,"status":`...)
 		b = appendString(b, string(s.Status))
 	}

@@ -44,6 +44,25 @@ const (
 var statuses = [...]Status{"", StatusReceived, StatusTransformed, StatusDropped, StatusFailed,
 	StatusQueued, StatusDelivered, StatusDead, StatusReplayed}
 
+// kinds maps a kind to its byte in keys, as statuses does.
+var kinds = [...]Kind{"", KindReceived, KindTransformed, KindEnqueued, KindAttempted, KindDeadLettered, KindReplayed}
+
+func kindCode(k Kind) byte {
+	for i, x := range kinds {
+		if x == k {
+			return byte(i)
+		}
+	}
+	return 0
+}
+
+func kindOf(b byte) Kind {
+	if int(b) < len(kinds) {
+		return kinds[b]
+	}
+	return ""
+}
+
 func statusCode(s Status) byte {
 	for i, x := range statuses {
 		if x == s {

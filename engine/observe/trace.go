@@ -32,20 +32,23 @@ var (
 	ErrClosed = errors.New("traces closed")
 )
 
-// Key layout of the trace database: one key per step. Event and node ids
-// never contain a zero byte, so it ends a name; <at> is the step's time in
-// Unix nanoseconds and <n> a counter, both big-endian.
+// Key layout of the trace database: one key per event per write batch,
+// holding the steps of that event the batch wrote (usually several: a
+// batch gathers 20 ms). Event and node ids never contain a zero byte, so
+// it ends a name; <at> is the first step's time in Unix nanoseconds and
+// <n> a counter, both big-endian; then each step's status and node.
 //
-//	e/<event id>\x00<at><n><status><node>  the Step as JSON
+//	e/<event id>\x00<at><n>(<status><kind><node>\x00)...  the Steps as a JSON array
 //
 // Event ids are ULIDs, which sort by receipt time, and a fan-out output's
 // id <id>-<n> sorts right after its origin's: the keys of an event and of
 // its descendants are contiguous and "oldest first" is a prefix scan of
-// e/. Status and node in the key let Events and retention read keys only.
+// e/. Statuses and nodes in the key let Events and retention read keys
+// only.
 const pEvent = "e/"
 
-// keyTail is the length of <at><n><status> after the zero byte.
-const keyTail = 8 + 8 + 1
+// keyTN is the length of <at><n> after the zero byte.
+const keyTN = 8 + 8
 
 // TraceOptions configure a trace store. Zero values take the defaults.
 type TraceOptions struct {
@@ -342,7 +345,13 @@ func (t *Traces) writeLoop() {
 	}
 }
 
-// write commits a batch of records in one WriteBatch.
+// group is the steps of one event in a batch: one key, one value.
+type group struct {
+	key, val []byte
+	steps    int
+}
+
+// write commits a batch of records in one WriteBatch, one key per event.
 func (t *Traces) write(batch []*rec, buf *[]byte) {
 	if len(batch) == 0 {
 		return
@@ -352,6 +361,8 @@ func (t *Traces) write(batch []*rec, buf *[]byte) {
 	var size, n int64
 	var flushes []chan struct{}
 	s := new(Step)
+	groups := map[string]*group{}
+	var order []*group
 	for _, r := range batch {
 		if r.flush != nil {
 			flushes = append(flushes, r.flush)
@@ -359,17 +370,31 @@ func (t *Traces) write(batch []*rec, buf *[]byte) {
 		}
 		r.fill(s, t.opts.MaxBody, t.opts.MaxResponse)
 		t.dedupe(r, s)
-		*buf = appendStep((*buf)[:0], s, false)
-		sz, err := t.setRecord(wb, s, *buf)
-		if err != nil {
-			t.failures.Add(1)
-			t.log.Warn("trace write failed", "err", err)
+		g := groups[s.Event]
+		if g == nil {
+			g = &group{key: t.newKey(s), val: []byte{'['}}
+			groups[s.Event] = g
+			order = append(order, g)
+		} else {
+			g.val = append(g.val, ',')
+		}
+		g.key = append(append(append(g.key, statusCode(s.Status), kindCode(s.Kind)), s.Node...), 0)
+		g.val = appendStep(g.val, s, false)
+		g.steps++
+	}
+	var err error
+	for _, g := range order {
+		g.val = append(g.val, ']')
+		if err = wb.Set(g.key, g.val); err != nil {
 			break
 		}
-		size += sz
-		n++
+		size += int64(len(g.key) + len(g.val))
+		n += int64(g.steps)
 	}
-	if err := wb.Flush(); err != nil {
+	if err == nil {
+		err = wb.Flush()
+	}
+	if err != nil {
 		if t.failures.Add(1) == 1 || t.failures.Load()%1000 == 0 {
 			t.log.Warn("trace commit failed; steps are lost", "err", err, "failures", t.failures.Load())
 		}
@@ -432,33 +457,32 @@ func (t *Traces) dedupe(r *rec, s *Step) {
 	}
 }
 
-// setRecord adds the key of a step to wb and returns its size.
-func (t *Traces) setRecord(wb *badger.WriteBatch, s *Step, val []byte) (int64, error) {
+// newKey starts the key of a group with s, its first step.
+func (t *Traces) newKey(s *Step) []byte {
 	at := uint64(s.At.UnixNano())
 	if at < t.lastAt {
 		at = t.lastAt
 	}
 	t.lastAt = at
-	k := make([]byte, 0, len(pEvent)+len(s.Event)+1+keyTail+len(s.Node))
+	k := make([]byte, 0, len(pEvent)+len(s.Event)+1+keyTN+4*(2+len(s.Node)))
 	k = append(append(append(k, pEvent...), s.Event...), 0)
 	k = binary.BigEndian.AppendUint64(k, at)
-	k = binary.BigEndian.AppendUint64(k, t.n.Add(1))
-	k = append(append(k, statusCode(s.Status)), s.Node...)
-	// The WriteBatch keeps the slices until it commits: val is reused by
-	// the caller, so it gets a copy.
-	if err := wb.Set(k, bytes.Clone(val)); err != nil {
-		return 0, err
-	}
-	return int64(len(k) + len(val)), nil
+	return binary.BigEndian.AppendUint64(k, t.n.Add(1))
 }
 
-// stepKey is a parsed step key.
-type stepKey struct {
-	id     string
-	at     uint64
-	tn     []byte // <at><n>, for ordering
+// keyStep is one step as its key tells it.
+type keyStep struct {
 	status Status
+	kind   Kind
 	node   string
+}
+
+// stepKey is a parsed key.
+type stepKey struct {
+	id    string
+	at    uint64
+	tn    []byte // <at><n>, for ordering
+	steps []keyStep
 }
 
 func parseKey(k []byte) (stepKey, bool) {
@@ -467,12 +491,20 @@ func parseKey(k []byte) (stepKey, bool) {
 	}
 	k = k[len(pEvent):]
 	i := bytes.IndexByte(k, 0)
-	if i < 0 || len(k) < i+1+keyTail {
+	if i < 0 || len(k) < i+1+keyTN+3 {
 		return stepKey{}, false
 	}
 	rest := k[i+1:]
-	return stepKey{id: string(k[:i]), at: binary.BigEndian.Uint64(rest), tn: rest[:16],
-		status: statusOf(rest[16]), node: string(rest[keyTail:])}, true
+	sk := stepKey{id: string(k[:i]), at: binary.BigEndian.Uint64(rest), tn: rest[:keyTN]}
+	for rest = rest[keyTN:]; len(rest) > 0; {
+		j := bytes.IndexByte(rest[min(2, len(rest)):], 0) + 2
+		if j < 2 {
+			return stepKey{}, false
+		}
+		sk.steps = append(sk.steps, keyStep{status: statusOf(rest[0]), kind: kindOf(rest[1]), node: string(rest[2:j])})
+		rest = rest[j+1:]
+	}
+	return sk, len(sk.steps) > 0
 }
 
 // root is the id of the event an id descends from: the part before the
@@ -542,6 +574,7 @@ func (t *Traces) Sweep(now time.Time) (int, error) {
 	total := 0
 	for {
 		var dels [][]byte
+		steps := 0
 		var freed int64
 		var last []byte
 		done := false
@@ -576,6 +609,7 @@ func (t *Traces) Sweep(now time.Time) (int, error) {
 						return nil
 					}
 				}
+				steps += len(k.steps)
 				dels = append(dels, item.KeyCopy(nil))
 				last = dels[len(dels)-1]
 				freed += int64(len(last)) + item.ValueSize()
@@ -599,8 +633,8 @@ func (t *Traces) Sweep(now time.Time) (int, error) {
 			}
 			t.bytes.Add(-freed)
 			t.sweepFrom = last
-			t.deleted.Add(int64(len(dels)))
-			total += len(dels)
+			t.deleted.Add(int64(steps))
+			total += steps
 		}
 		if done {
 			return total, nil
@@ -620,6 +654,7 @@ func (t *Traces) Trace(eventID string) ([]Step, error) {
 	}
 	type keyed struct {
 		tn   []byte
+		i    int
 		step Step
 	}
 	var all []keyed
@@ -636,15 +671,27 @@ func (t *Traces) Trace(eventID string) ([]Step, error) {
 				if !ok || k.id != id && !strings.HasPrefix(k.id, id+"-") {
 					continue // another id that merely starts with this one
 				}
-				var s Step
-				if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &s) }); err != nil {
+				var steps []Step
+				err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &steps) })
+				if err != nil || len(steps) != len(k.steps) {
 					// Not readable (a body that was not JSON after
 					// all): keep what the key says.
-					s = Step{Error: fmt.Sprintf("trace step unreadable: %v", err)}
+					steps = make([]Step, len(k.steps))
+					for i := range steps {
+						steps[i].Kind = k.steps[i].kind
+						steps[i].Error = fmt.Sprintf("trace step unreadable: %v", err)
+					}
 				}
-				// The key holds these; the value leaves them out.
-				s.Event, s.Node, s.Status, s.At = k.id, k.node, k.status, time.Unix(0, int64(k.at)).UTC()
-				all = append(all, keyed{tn: bytes.Clone(k.tn), step: s})
+				tn := bytes.Clone(k.tn)
+				for i := range steps {
+					s := &steps[i]
+					// The key holds these; the value leaves them out.
+					s.Event, s.Node, s.Status = k.id, k.steps[i].node, k.steps[i].status
+					if s.At.IsZero() {
+						s.At = time.Unix(0, int64(k.at)).UTC()
+					}
+					all = append(all, keyed{tn: tn, i: i, step: *s})
+				}
 			}
 			return nil
 		}
@@ -663,7 +710,17 @@ func (t *Traces) Trace(eventID string) ([]Step, error) {
 	if len(all) == 0 {
 		return nil, fmt.Errorf("trace %s: %w", eventID, ErrNotFound)
 	}
-	slices.SortStableFunc(all, func(a, b keyed) int { return bytes.Compare(a.tn, b.tn) })
+	// In the order they happened: by time, then as written (a batch
+	// holds one key per event, so steps of fan-out siblings interleave).
+	slices.SortStableFunc(all, func(a, b keyed) int {
+		if c := a.step.At.Compare(b.step.At); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(a.tn, b.tn); c != 0 {
+			return c
+		}
+		return a.i - b.i
+	})
 	out := make([]Step, len(all))
 	bodies := map[string]*Payload{} // event id -> its body after the last step
 	for i := range all {
@@ -777,15 +834,23 @@ func (t *Traces) Events(q Query) ([]EventSummary, error) {
 					}
 				}
 			}
-			cur.Steps++
+			cur.Steps += len(k.steps)
+			// Steps of one key happened within a write window: the
+			// key's time stands for them all.
 			at := time.Unix(0, int64(k.at)).UTC()
 			if curTN == nil || bytes.Compare(k.tn, curTN) > 0 {
 				curTN = bytes.Clone(k.tn)
-				cur.LastNode, cur.LastAt, cur.LastStatus = k.node, at, k.status
+				last := k.steps[len(k.steps)-1]
+				cur.LastNode, cur.LastAt, cur.LastStatus = last.node, at, last.status
 			}
-			if q.Node != "" && k.node == q.Node && (nodeTN == nil || bytes.Compare(k.tn, nodeTN) > 0) {
-				nodeTN = bytes.Clone(k.tn)
-				cur.ID, cur.Node, cur.At, cur.Status = k.id, k.node, at, k.status
+			if q.Node != "" && (nodeTN == nil || bytes.Compare(k.tn, nodeTN) > 0) {
+				for i := len(k.steps) - 1; i >= 0; i-- {
+					if k.steps[i].node == q.Node {
+						nodeTN = bytes.Clone(k.tn)
+						cur.ID, cur.Node, cur.At, cur.Status = k.id, q.Node, at, k.steps[i].status
+						break
+					}
+				}
 			}
 		}
 		finish()
