@@ -133,6 +133,13 @@ r = [urllib.parse.quote("a b/c?d=é"), urllib.parse.quote_plus("a b&c"), urllib.
 		{"dicts print in their key order", `d = {"b": 1, "a": [2.5, None]}
 d["c"] = {"z": True}
 r = [f"{d}", "%s" % d, f"{[d]!r}", str(d), repr(d)]`, `["{'b': 1, 'a': [2.5, None], 'c': {'z': True}}","{'b': 1, 'a': [2.5, None], 'c': {'z': True}}","[{'b': 1, 'a': [2.5, None], 'c': {'z': True}}]","{'b': 1, 'a': [2.5, None], 'c': {'z': True}}","{'b': 1, 'a': [2.5, None], 'c': {'z': True}}"]`},
+		{"statistics and math additions", `import statistics as st, math
+r = [st.mean([1, 2, 3, 4]), st.median([3, 1, 2]), st.median([1, 2, 3, 4]), st.mode([1, 2, 2, 3]), round(st.stdev([1, 2, 3, 4]), 6), st.pvariance([1, 2, 3, 4]),
+     math.isclose(0.1 + 0.2, 0.3), math.gcd(12, 18), math.prod([1, 2, 3, 4]), math.isqrt(17), math.comb(5, 2), math.inf > 1e308]
+try:
+    st.mean([])
+except st.StatisticsError as e:
+    r.append(str(e))`, `[2.5,2,2.5,2,1.290994,1.25,true,6,24,4,10,true,"mean requires at least one data point"]`},
 		{"missing module", `try:
     import numpy
     r = "imported"

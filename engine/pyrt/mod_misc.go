@@ -266,3 +266,74 @@ def dropwhile(predicate, iterable):
         yield x
 `)
 }
+
+func init() {
+	registerModule("statistics", "mean, median, mode, stdev, pstdev, variance, pvariance.", nil, nil, `
+import math
+
+class StatisticsError(ValueError):
+    pass
+
+def _data(data, msg="no data points"):
+    data = list(data)
+    if not data:
+        raise StatisticsError(msg)
+    return data
+
+def mean(data):
+    data = _data(data, "mean requires at least one data point")
+    return sum(data) / len(data)
+
+def fmean(data):
+    return float(mean(data))
+
+def median(data):
+    data = sorted(_data(data, "no median for empty data"))
+    n = len(data)
+    if n % 2 == 1:
+        return data[n // 2]
+    return (data[n // 2 - 1] + data[n // 2]) / 2
+
+def median_low(data):
+    data = sorted(_data(data))
+    return data[(len(data) - 1) // 2]
+
+def median_high(data):
+    data = sorted(_data(data))
+    return data[len(data) // 2]
+
+def mode(data):
+    data = _data(data, "no mode for empty data")
+    best, count = None, 0
+    seen = []
+    counts = []
+    for x in data:
+        if x in seen:
+            counts[seen.index(x)] += 1
+        else:
+            seen.append(x)
+            counts.append(1)
+    for i in range(len(seen)):
+        if counts[i] > count:
+            best, count = seen[i], counts[i]
+    return best
+
+def pvariance(data):
+    data = _data(data, "pvariance requires at least one data point")
+    m = sum(data) / len(data)
+    return sum([(x - m) ** 2 for x in data]) / len(data)
+
+def variance(data):
+    data = _data(data)
+    if len(data) < 2:
+        raise StatisticsError("variance requires at least two data points")
+    m = sum(data) / len(data)
+    return sum([(x - m) ** 2 for x in data]) / (len(data) - 1)
+
+def pstdev(data):
+    return math.sqrt(pvariance(data))
+
+def stdev(data):
+    return math.sqrt(variance(data))
+`)
+}

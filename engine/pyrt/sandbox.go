@@ -33,7 +33,8 @@ var allowedModules = map[string]bool{
 	"time": true, "hashlib": true, "hmac": true, "base64": true, "uuid": true,
 	"random": true, "collections": true, "string": true, "sys": true,
 	"itertools": true, "functools": true, "copy": true, "urllib": true, "urllib.parse": true, "html": true,
-	"zoneinfo": true,
+	"statistics": true,
+	"zoneinfo":   true,
 }
 
 func (s *sandbox) ResolveAndCompile(pathname string, _ py.CompileOpts) (py.CompileOut, error) {
