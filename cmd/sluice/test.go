@@ -87,9 +87,10 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 			line := struct {
 				Index   int               `json:"index"`
 				Outputs []json.RawMessage `json:"outputs"`
+				Routes  []string          `json:"routes,omitempty"`
 				Error   any               `json:"error"`
 				Logs    []string          `json:"logs"`
-			}{Index: r.Index, Outputs: r.Outputs, Logs: r.Logs}
+			}{Index: r.Index, Outputs: r.Outputs, Routes: r.Routes, Logs: r.Logs}
 			if r.Error != nil {
 				line.Error = r.Error.Error()
 			}
@@ -122,7 +123,11 @@ func printReport(w io.Writer, rep pyrt.TestReport) {
 		default:
 			outs += len(r.Outputs)
 			fmt.Fprintf(w, "%d output(s)\n", len(r.Outputs))
-			for _, o := range r.Outputs {
+			for j, o := range r.Outputs {
+				if r.Routes != nil && r.Routes[j] != "" {
+					fmt.Fprintf(w, "  -> [%s] %s\n", r.Routes[j], o)
+					continue
+				}
 				fmt.Fprintf(w, "  -> %s\n", o)
 			}
 		}

@@ -17,7 +17,7 @@ import (
 //	pool -> worker   'I' init{code, function}         once, first
 //	worker -> pool   'R' ready{error or empty}        once, answer to init
 //	pool -> worker   'E' flags, seq, meta JSON, body   one per event, streamed
-//	worker -> pool   'O' seq, duration, outputs, error JSON, logs
+//	worker -> pool   'O' seq, duration, outputs, routes, error JSON, logs
 const (
 	frameInit   = 'I'
 	frameReady  = 'R'
@@ -118,6 +118,14 @@ func (f *frameWriter) writeResult(seq uint32, out Outcome, d time.Duration) erro
 			return err
 		}
 	}
+	if err := f.u32(uint32(len(out.Routes))); err != nil {
+		return err
+	}
+	for _, r := range out.Routes {
+		if err := f.bytes([]byte(r)); err != nil {
+			return err
+		}
+	}
 	var eb []byte
 	if out.Err != nil {
 		eb, _ = json.Marshal(out.Err)
@@ -157,6 +165,20 @@ func (f *frameReader) readResult() (uint32, Outcome, time.Duration, error) {
 			if out.Outputs[i], err = f.bytes(); err != nil {
 				return 0, out, 0, err
 			}
+		}
+	}
+	nr, err := f.u32()
+	if err != nil {
+		return 0, out, 0, err
+	}
+	if nr > 0 {
+		out.Routes = make([]string, nr)
+		for i := range out.Routes {
+			b, err := f.bytes()
+			if err != nil {
+				return 0, out, 0, err
+			}
+			out.Routes[i] = string(b)
 		}
 	}
 	eb, err := f.bytes()

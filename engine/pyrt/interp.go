@@ -23,6 +23,10 @@ type Outcome struct {
 	// Outputs are the events returned: one for a dict, several for a
 	// list of dicts, none for None.
 	Outputs []json.RawMessage `json:"outputs"`
+	// Routes, when not nil, holds the route of each output ("" for
+	// none): the function returned (route, dict) pairs, to be sent only
+	// along the edges with that route.
+	Routes []string `json:"routes,omitempty"`
 	// Err is set when the call failed; Outputs is then empty.
 	Err *Error `json:"error"`
 	// Logs is what print() wrote, one entry per call of print.
@@ -180,55 +184,91 @@ func (in *Interp) Run(body []byte, meta *Meta) (out Outcome) {
 	if err != nil {
 		return Outcome{Err: exceptionError(err, in.lines), Logs: in.logs}
 	}
-	outs, perr := in.outputs(res)
+	outs, routes, perr := in.outputs(res)
 	if perr != nil {
 		return Outcome{Err: perr, Logs: in.logs}
 	}
-	return Outcome{Outputs: outs, Logs: in.logs}
+	return Outcome{Outputs: outs, Routes: routes, Logs: in.logs}
 }
 
-func (in *Interp) outputs(res py.Object) ([]json.RawMessage, *Error) {
+// routed reports whether o is a (route, dict) pair: an output sent only
+// along the edges labelled with that route.
+func routed(o py.Object) (string, py.Object, bool) {
+	t, ok := o.(py.Tuple)
+	if !ok || len(t) != 2 {
+		return "", nil, false
+	}
+	r, ok := t[0].(py.String)
+	if !ok {
+		return "", nil, false
+	}
+	switch t[1].(type) {
+	case py.StringDict, *defaultDict, *counter:
+		return string(r), t[1], true
+	}
+	return "", nil, false
+}
+
+func isDict(o py.Object) bool {
+	switch o.(type) {
+	case py.StringDict, *defaultDict, *counter:
+		return true
+	}
+	return false
+}
+
+// outputs encodes what the function returned: a dict, a (route, dict)
+// pair, a list of those, or None.
+func (in *Interp) outputs(res py.Object) ([]json.RawMessage, []string, *Error) {
 	fnLine := in.defLine
 	bad := func(msg string) *Error {
 		return &Error{Kind: KindResult, Type: "TypeError", Message: msg, Line: fnLine, SourceLine: sourceLine(in.lines, fnLine)}
 	}
-	switch x := res.(type) {
-	case py.NoneType:
-		return nil, nil
-	case *defaultDict, *counter:
-		b, err := toJSON(x, in.order)
-		if err != nil {
-			return nil, bad("the returned dict cannot be JSON: " + exceptionMessageOf(err))
-		}
-		return []json.RawMessage{b}, nil
-	case py.StringDict:
-		b, err := toJSON(x, in.order)
-		if err != nil {
-			return nil, bad("the returned dict cannot be JSON: " + exceptionMessageOf(err))
-		}
-		return []json.RawMessage{b}, nil
-	case *py.List, py.Tuple:
-		var items []py.Object
-		if l, ok := x.(*py.List); ok {
-			items = l.Items
-		} else {
-			items = x.(py.Tuple)
-		}
-		outs := make([]json.RawMessage, 0, len(items))
-		for i, it := range items {
-			d, ok := it.(py.StringDict)
-			if !ok {
-				return nil, bad(fmt.Sprintf("item %d of the returned list is %s; a transform returns a dict, a list of dicts or None", i, aType(it)))
-			}
-			b, err := toJSON(d, in.order)
-			if err != nil {
-				return nil, bad(fmt.Sprintf("item %d of the returned list cannot be JSON: %s", i, exceptionMessageOf(err)))
-			}
-			outs = append(outs, b)
-		}
-		return outs, nil
+	if res == py.None {
+		return nil, nil, nil
 	}
-	return nil, bad(fmt.Sprintf("the transform returned %s; it must return a dict, a list of dicts or None", aType(res)))
+	var items []py.Object
+	switch x := res.(type) {
+	case *py.List:
+		items = x.Items
+	case py.Tuple:
+		if _, _, ok := routed(x); ok {
+			items = []py.Object{x}
+		} else {
+			items = x
+		}
+	default:
+		if !isDict(res) {
+			return nil, nil, bad(fmt.Sprintf("the transform returned %s; it must return a dict, a list of dicts or None", aType(res)))
+		}
+		items = []py.Object{res}
+	}
+	outs := make([]json.RawMessage, 0, len(items))
+	var routes []string
+	for i, it := range items {
+		route, d, ok := routed(it)
+		if !ok {
+			if !isDict(it) {
+				return nil, nil, bad(fmt.Sprintf("item %d of the returned list is %s; a transform returns a dict, a list of dicts or None", i, aType(it)))
+			}
+			d = it
+		}
+		b, err := toJSON(d, in.order)
+		if err != nil {
+			if len(items) == 1 {
+				return nil, nil, bad("the returned dict cannot be JSON: " + exceptionMessageOf(err))
+			}
+			return nil, nil, bad(fmt.Sprintf("item %d of the returned list cannot be JSON: %s", i, exceptionMessageOf(err)))
+		}
+		outs = append(outs, b)
+		if route != "" && routes == nil {
+			routes = make([]string, len(items))
+		}
+		if routes != nil {
+			routes[i] = route
+		}
+	}
+	return outs, routes, nil
 }
 
 func exceptionMessageOf(err error) string {

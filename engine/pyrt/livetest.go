@@ -33,8 +33,11 @@ type TestReport struct {
 type TestResult struct {
 	Index   int               `json:"index"`
 	Outputs []json.RawMessage `json:"outputs"`
-	Error   *Error            `json:"error"`
-	Logs    []string          `json:"logs"`
+	// Routes is set when the function routed its outputs: the route of
+	// each output, "" for none.
+	Routes []string `json:"routes,omitempty"`
+	Error  *Error   `json:"error"`
+	Logs   []string `json:"logs"`
 	// DurationMS is the time the event took in the worker.
 	DurationMS float64 `json:"duration_ms"`
 }
@@ -79,7 +82,7 @@ func Test(ctx context.Context, req TestRequest) (TestReport, error) {
 		if logs == nil {
 			logs = []string{}
 		}
-		rep.Results[i] = TestResult{Index: i, Outputs: outs, Error: r.Err, Logs: logs, DurationMS: float64(r.Duration) / float64(time.Millisecond)}
+		rep.Results[i] = TestResult{Index: i, Outputs: outs, Routes: r.Routes, Error: r.Err, Logs: logs, DurationMS: float64(r.Duration) / float64(time.Millisecond)}
 	}
 	return rep, nil
 }

@@ -31,7 +31,8 @@ var Spec = component.Spec{
 	Title:    "Python",
 	Summary:  "Transform, filter or fan out events with a Python function.",
 	Doc: "The code defines `transform(event)` or `transform(event, meta)`. It returns a dict (one event), " +
-		"a list of dicts (several events) or None (drop the event). `meta` holds id, source, received_at (ISO 8601) " +
+		"a list of dicts (several events) or None (drop the event). A `(route, dict)` pair, alone or in the list, " +
+		"sends that event only along the edges whose route is `route`. `meta` holds id, source, received_at (ISO 8601) " +
 		"and headers. An exception, a timeout or any other return value sends the event to the node's dead letters " +
 		"with the error and its line. See docs/python.md for the Python a transform may use.",
 	Config: component.Object(
@@ -155,6 +156,9 @@ func (t *transform) Apply(ctx context.Context, evs []*event.Event) ([]component.
 			out[i].Outputs = make([]component.Output, len(r.Outputs))
 			for j, o := range r.Outputs {
 				out[i].Outputs[j] = component.Output{Body: o}
+				if r.Routes != nil {
+					out[i].Outputs[j].Route = r.Routes[j]
+				}
 			}
 		}
 	}

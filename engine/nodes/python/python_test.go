@@ -114,3 +114,22 @@ func TestTopLevelErrorFailsEveryEvent(t *testing.T) {
 		}
 	}
 }
+
+func TestRoutedOutputs(t *testing.T) {
+	tr := newNode(t, `
+def transform(event):
+    if event["ok"]:
+        return [event, ("audit", {"id": event["id"]})]
+    return ("errors", event)
+`, nil)
+	res, err := tr.Apply(context.Background(), []*event.Event{ev(`{"id":1,"ok":true}`), ev(`{"id":2,"ok":false}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.Err != nil || len(r.Outputs) != 2 || r.Outputs[0].Route != "" || r.Outputs[1].Route != "audit" || string(r.Outputs[1].Body) != `{"id":1}` {
+		t.Errorf("event 0: %+v", r)
+	}
+	if r := res[1]; r.Err != nil || len(r.Outputs) != 1 || r.Outputs[0].Route != "errors" {
+		t.Errorf("event 1: %+v", r)
+	}
+}
