@@ -167,6 +167,10 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     await until('the counters', async () => (await page.getByTestId('ctr-http1-delivered').textContent().catch(() => '')) === 'delivered 1');
     assert.equal(await page.getByTestId('ctr-webhook1-received').textContent(), 'in 1');
     await page.screenshot({ path: join(ART, '03-running.png') });
+    // The run charts fill in, one sample a second.
+    await page.locator('[data-testid=chart-in] canvas').waitFor();
+    await page.locator('[data-testid=chart-queue] canvas').waitFor();
+    assert.match(await page.getByTestId('chart-in').textContent(), /webhook1/);
 
     // The destination's managed queue: state, pause and resume.
     await page.getByTestId('node-http1').click();
@@ -212,7 +216,11 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     await changed.first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ART, '07-trace-diff-other-theme.png') });
     await page.keyboard.press('Escape');
+    await page.getByTestId('run-charts').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ART, '08-charts-other-theme.png') });
     await page.getByRole('button', { name: 'toggle theme' }).click();
+    await page.getByTestId('run-charts').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ART, '08-charts.png') });
 
     // Export for a server, then stop.
     await page.getByTestId('export').click();

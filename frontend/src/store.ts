@@ -7,6 +7,7 @@ import { api } from './api';
 import { autoLayout, edgeId, nextId, refuseConnection, toCanvas, toDoc, type BoxNode } from './mapping';
 import { initialConfig } from './schema';
 import { countersByNode, ratesBetween } from './counters';
+import { addSample, emptyHistory, sampleOf, type History } from './series';
 import type { Catalog, Config, Counters, Exported, FlowDoc, FlowNode, Problem, RunStatus, Spec, TestResult } from './types';
 
 export type Dialog = null | 'open' | 'saveAs' | 'export' | 'help' | 'trace';
@@ -39,6 +40,8 @@ export interface DesignerState {
   counters: Record<string, Counters>;
   /** Output events per second of each node, from the last two polls. */
   rates: Record<string, number>;
+  /** The run view's chart samples (events/s in and out, queue depths), the last minutes. */
+  history: History;
   samples: Record<string, string>;
   tests: Record<string, TestResult | undefined>;
   testing: string | null;
@@ -179,9 +182,11 @@ export const useDesigner = create<DesignerState>()((set, get) => {
         const st = await api.stats();
         const counters = countersByNode(st.stats);
         const at = Date.now();
-        const rates = last.at ? ratesBetween(last.counters, counters, (at - last.at) / 1000) : {};
+        const seconds = (at - last.at) / 1000;
+        const rates = last.at ? ratesBetween(last.counters, counters, seconds) : {};
+        const history = last.at ? addSample(get().history, at / 1000, sampleOf(last.counters, counters, seconds, categoryOf)) : get().history;
         last = { at, counters };
-        set({ counters, rates });
+        set({ counters, rates, history });
         if (!st.running) {
           clearInterval(statsTimer);
           set({ run: stopped() });
@@ -209,6 +214,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     run: stopped(),
     counters: {},
     rates: {},
+    history: emptyHistory(),
     samples: {},
     tests: {},
     testing: null,
@@ -548,7 +554,7 @@ export const useDesigner = create<DesignerState>()((set, get) => {
     start: async () => {
       try {
         const run = await api.start(get().current());
-        set({ run, counters: {}, rates: {} });
+        set({ run, counters: {}, rates: {}, history: emptyHistory() });
         pollStats();
         get().notify('info', `Running ${run.flow}`);
       } catch (e) {

@@ -1,7 +1,9 @@
 // The side panel when no node is selected: the flow's name, its problems
-// and, while it runs, the URLs its sources listen on.
+// and, while it runs, the URLs its sources listen on, live charts and the
+// recent events.
 import { useDesigner } from '../store';
 import { EventsPanel } from './EventsPanel';
+import { RunCharts } from './RunCharts';
 
 export function FlowPanel() {
   const name = useDesigner((s) => s.doc.name);
@@ -44,6 +46,7 @@ export function FlowPanel() {
           {run.data_dir && <p className="hint">Data: {run.data_dir}</p>}
         </section>
       )}
+      {run.running && <RunCharts />}
       {run.running && <EventsPanel />}
       <h4>Problems {problems.length > 0 && <span className="count">{problems.length}</span>}</h4>
       {problems.length === 0 ? (

@@ -1,0 +1,21 @@
+// The run view's charts: events per second in and out of each node and the
+// queue depth of each destination over the last minutes, fed by the stats
+// poll (one sample a second, kept in the store).
+import { useMemo } from 'react';
+import { useDesigner } from '../store';
+import { group, WINDOW_SECONDS } from '../series';
+import { Chart } from './Chart';
+
+export function RunCharts() {
+  const h = useDesigner((s) => s.history);
+  const groups = useMemo(() => ({ in: group(h, 'in'), out: group(h, 'out'), queue: group(h, 'queue') }), [h]);
+  return (
+    <section className="charts" data-testid="run-charts">
+      <h4>Last {WINDOW_SECONDS / 60} minutes</h4>
+      {h.t.length === 0 && <p className="muted small">Collecting…</p>}
+      {groups.in.length > 0 && <Chart title="events/s in" t={h.t} series={groups.in} testId="chart-in" />}
+      {groups.out.length > 0 && <Chart title="events/s out" t={h.t} series={groups.out} testId="chart-out" />}
+      {groups.queue.length > 0 && <Chart title="queue depth" t={h.t} series={groups.queue} decimals={0} testId="chart-queue" />}
+    </section>
+  );
+}
