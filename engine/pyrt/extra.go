@@ -316,6 +316,24 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			}
 			return py.NewBool(lt), nil
 		}),
+		// property(fget): read-only properties (gpython has the type but
+		// no builtin; there is no .setter).
+		"property": method("property", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			a, err := bindArgs("property", args, kwargs, 0, "fget", "fset", "fdel", "doc")
+			if err != nil {
+				return nil, err
+			}
+			p := &py.Property{}
+			if a[0] != nil && a[0] != py.None {
+				fget := a[0]
+				p.Fget = func(self py.Object) (py.Object, error) { return py.Call(fget, py.Tuple{self}, nil) }
+			}
+			if a[1] != nil && a[1] != py.None {
+				fset := a[1]
+				p.Fset = func(self, v py.Object) error { _, err := py.Call(fset, py.Tuple{self, v}, nil); return err }
+			}
+			return p, nil
+		}),
 		"__str_new__": method("__str_new__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 			if len(args) == 1 && len(kwargs) == 0 {
 				s, err := strOrdered(args[0], in.order)
