@@ -345,3 +345,128 @@ test('edit: validation marks, refused edges, undo/redo, copy/paste, delete, save
     await stopProcess(serve.p);
   }
 });
+
+const FAILING = `def transform(event):
+    if event["amount"] < 0:
+        raise ValueError("negative amount")
+    event["email"] = event["email"].lower()
+    return event
+`;
+
+const FIXED = `def transform(event):
+    event["amount"] = max(event["amount"], 0)
+    event["email"] = event["email"].lower()
+    event["checked"] = True
+    return event
+`;
+
+test('re-run a failed event and a dead letter through the edited transform, then replay', { timeout: 120000 }, async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'sluice-e2e-rerun-'));
+  const env = { XDG_DATA_HOME: join(tmp, 'data'), XDG_CONFIG_HOME: join(tmp, 'config') };
+  let status = 400; // refused (not retried): the first delivery is dead at once
+  const bodies = [];
+  const srv = createServer((req, res) => {
+    let b = '';
+    req.on('data', (c) => (b += c));
+    req.on('end', () => {
+      if (status === 200) bodies.push(b);
+      res.statusCode = status;
+      res.end();
+    });
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const file = join(tmp, 'rerun.yaml');
+  const indent = (s) => s.trimEnd().split('\n').map((l) => `          ${l}`).join('\n');
+  writeFileSync(file, `version: 1
+name: rerun
+nodes:
+  - id: hook
+    kind: webhook
+    config:
+      path: /in
+  - id: clean
+    kind: python
+    config:
+      code: |
+${indent(FAILING)}
+  - id: out
+    kind: http
+    config:
+      url: http://127.0.0.1:${srv.address().port}/in
+edges:
+  - from: hook
+    to: clean
+  - from: clean
+    to: out
+`);
+  const serve = startSluice(['serve', '--addr', '127.0.0.1:0', '--listen', '127.0.0.1:0'], env, /designer at (http:\/\/\S+)/);
+  const [, url] = await serve.ready;
+  const browser = await launch();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.getByTestId('open').click();
+    await page.getByTestId('open-path').fill(file);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('node-clean').waitFor();
+    await until('the flow to validate', async () => (await page.getByTestId('problem-count').textContent()) === 'valid');
+    await page.getByTestId('run').click();
+    await page.getByTestId('stop').waitFor();
+    const hook = await page.getByTestId('url-hook').textContent();
+    for (const body of ['{"amount": -3, "email": "Neg@Example.com"}', '{"amount": 7, "email": "Pos@Example.com"}']) {
+      const r = await fetch(hook, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      assert.equal(r.status, 202);
+    }
+
+    // The transform's failed event: re-run it as is (still fails), then
+    // through the fixed code (now an output, beside the recorded error).
+    await page.getByTestId('node-clean').click();
+    const failed = page.getByTestId('transform-dead');
+    await failed.waitFor();
+    await failed.locator('summary').first().click();
+    assert.match(await failed.textContent(), /negative amount/);
+    await failed.getByTestId('rerun').click();
+    await until('the re-run', async () => (await failed.getByTestId('rerun-now').getAttribute('data-state').catch(() => '')) === 'error');
+    const editor = page.locator('[data-testid=code-editor] .cm-content');
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(FIXED);
+    await failed.getByTestId('rerun').click();
+    await until('the re-run with the fixed code', async () => (await failed.getByTestId('rerun-now').getAttribute('data-state')) === 'ok');
+    assert.match(await failed.getByTestId('rerun-now').textContent(), /"amount": 0/);
+    assert.match(await failed.locator('[data-testid=rerun-result] .result.error').textContent(), /negative amount/);
+    await failed.getByTestId('rerun-result').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ART, '09-rerun-failed.png') });
+
+    // The destination's dead letter: re-run the body that entered the
+    // transform, see what changes against the recorded output, replay.
+    await page.getByTestId('node-out').click();
+    const queue = page.getByTestId('queue');
+    await until('the dead letter', async () => (await queue.locator('details.dead').count().catch(() => 0)) === 1);
+    await queue.locator('details.dead summary').first().click();
+    await queue.getByTestId('rerun').click();
+    await queue.getByTestId('rerun-now').waitFor();
+    const added = queue.locator('[data-testid=diff] tr[data-kind=added]');
+    await added.first().waitFor();
+    assert.match(await added.first().textContent(), /checked.*true/);
+    await queue.getByTestId('rerun-result').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ART, '09-rerun-dead.png') });
+    status = 200;
+    await queue.getByTestId('rerun-replay').click();
+    await until('the replayed delivery', () => bodies.length === 1);
+    assert.deepEqual(JSON.parse(bodies[0]), { amount: 7, email: 'pos@example.com' });
+    await page.getByTestId('stop').click();
+    await page.getByTestId('run').waitFor();
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await page.screenshot({ path: join(ART, 'failure-rerun.png') }).catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
+    await stopProcess(serve.p);
+    srv.close();
+  }
+});

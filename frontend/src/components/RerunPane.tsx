@@ -92,6 +92,9 @@ function Compare({ o, replay }: { o: Outcome; replay: Props['replay'] }) {
         <DiffView before={oldOut !== undefined ? oldOut : old.input} after={newOut} beforeLabel={oldOut !== undefined ? 'recorded' : 'input'} afterLabel="now" all={false} />
       )}
       {replay && (
+        <p className="hint">Replay sends the recorded bodies again; the running flow keeps the code it started with (Stop and Run to use the edited code).</p>
+      )}
+      {replay && (
         <button type="button" className="small primary" data-testid="rerun-replay" onClick={() => void replay.run()}>{replay.label}</button>
       )}
     </div>
