@@ -334,6 +334,42 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			}
 			return p, nil
 		}),
+		"__dict_pairs__": method("__dict_pairs__", func(_, o py.Object) (py.Object, error) {
+			l, ok := o.(*py.List)
+			if !ok {
+				return nil, py.ExceptionNewf(py.TypeError, "__dict_pairs__ needs a list")
+			}
+			d := py.NewStringDictSized(len(l.Items))
+			keys := make([]string, 0, len(l.Items))
+			for _, it := range l.Items {
+				kv := it.(py.Tuple)
+				k, ok := kv[0].(py.String)
+				if !ok {
+					if _, err := d.M__setitem__(kv[0], kv[1]); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				if _, dup := d[string(k)]; !dup {
+					keys = append(keys, string(k))
+				}
+				d[string(k)] = kv[1]
+			}
+			if len(keys) > 1 && len(keys) == len(d) {
+				in.order.set(d, keys)
+			}
+			return d, nil
+		}),
+		"enumerate": method("enumerate", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			a, err := bindArgs("enumerate", args, kwargs, 1, "iterable", "start")
+			if err != nil {
+				return nil, err
+			}
+			if a[1] == nil {
+				return py.EnumerateType.M__call__(py.Tuple{a[0]}, nil)
+			}
+			return py.EnumerateType.M__call__(py.Tuple{a[0], boolAsInt(a[1])}, nil)
+		}),
 		"__str_new__": method("__str_new__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 			if len(args) == 1 && len(kwargs) == 0 {
 				s, err := strOrdered(args[0], in.order)

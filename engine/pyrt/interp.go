@@ -91,7 +91,7 @@ func NewInterp(code, function string) (in *Interp, err error) {
 	in.sb = &sandbox{store: py.NewModuleStore(), done: make(chan struct{}), in: in}
 	defer func() {
 		if r := recover(); r != nil {
-			err = &Error{Kind: KindException, Type: "InternalError", Message: fmt.Sprintf("interpreter panic: %v", r), Traceback: string(debug.Stack())}
+			err = panicError(r)
 		}
 	}()
 	if err := in.setupBuiltins(); err != nil {
@@ -163,12 +163,7 @@ func (in *Interp) Run(body []byte, meta *Meta) (out Outcome) {
 	clear(in.order)
 	defer func() {
 		if r := recover(); r != nil {
-			e := &Error{Kind: KindException, Type: "InternalError", Message: fmt.Sprintf("interpreter panic: %v", r)}
-			if msg := fmt.Sprint(r); strings.Contains(msg, "hash of unhashable type") {
-				// gpython keeps sets in Go maps, which cannot hold tuples.
-				e.Type, e.Message = "TypeError", "unhashable type: sets cannot hold tuples or lists in transforms (gpython)"
-			}
-			out = Outcome{Err: e, Logs: in.logs}
+			out = Outcome{Err: panicError(r), Logs: in.logs}
 		}
 	}()
 	in.dec.order = in.order
@@ -343,4 +338,14 @@ func aType(o py.Object) string {
 		return "an " + n
 	}
 	return "a " + n
+}
+
+// panicError turns a Go panic inside gpython into an error of the event.
+func panicError(r any) *Error {
+	msg := fmt.Sprint(r)
+	if strings.Contains(msg, "hash of unhashable type") {
+		// gpython keeps sets in Go maps, which cannot hold tuples.
+		return &Error{Kind: KindException, Type: "TypeError", Message: "unhashable type: sets cannot hold tuples or lists in transforms (gpython)"}
+	}
+	return &Error{Kind: KindException, Type: "InternalError", Message: "interpreter panic: " + msg, Traceback: string(debug.Stack())}
 }

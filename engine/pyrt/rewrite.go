@@ -633,10 +633,16 @@ func rewriteOps(src string) (string, bool) {
 			}
 			if !star {
 				// A plain display {k: v, ...} of two items or more becomes
-				// __dict__(k, v, ...), which records the key order.
-				if len(items) >= 2 && !taken(t.start, toks[m].end) {
-					if e, ok := dictDisplay(src, toks, k, m, items); ok {
+				// __dict__(k, v, ...), which records the key order, and a
+				// comprehension {k: v for ...} becomes
+				// __dict_pairs__([(k, v) for ...]).
+				if !taken(t.start, toks[m].end) {
+					if e, ok := dictComprehension(src, toks, k, m); ok {
 						edits = append(edits, e)
+					} else if len(items) >= 2 {
+						if e, ok := dictDisplay(src, toks, k, m, items); ok {
+							edits = append(edits, e)
+						}
 					}
 				}
 				continue
@@ -977,4 +983,41 @@ func cmpBoundary(toks []token, i int, before bool) bool {
 		return t.text == ")" || t.text == "]" || t.text == "}" || t.text == "," || t.text == ":" || t.text == ";"
 	}
 	return false
+}
+
+// dictComprehension rewrites {k: v for ...} to __dict_pairs__([(k, v) for ...]).
+func dictComprehension(src string, toks []token, open, close int) (edit, bool) {
+	colon, forAt := -1, -1
+	depth := 0
+	for j := open + 1; j < close; j++ {
+		t := toks[j]
+		if isOpen(t) {
+			depth++
+			continue
+		}
+		if isClose(t) {
+			depth--
+			continue
+		}
+		if depth != 0 {
+			continue
+		}
+		if t.kind == tkName && t.text == "lambda" && colon < 0 {
+			return edit{}, false
+		}
+		if colon < 0 && t.kind == tkOp && t.text == ":" {
+			colon = j
+		}
+		if colon >= 0 && t.kind == tkName && (t.text == "for" || t.text == "async") {
+			forAt = j
+			break
+		}
+	}
+	if colon <= open+1 || forAt <= colon+1 {
+		return edit{}, false
+	}
+	key := src[toks[open+1].start:toks[colon].start]
+	val := src[toks[colon].end:toks[forAt].start]
+	rest := src[toks[forAt].start:toks[close].start]
+	return edit{toks[open].start, toks[close].end, "__dict_pairs__([(" + key + "," + val + ") " + rest + "])"}, true
 }

@@ -25,12 +25,14 @@ func TestRewrite(t *testing.T) {
 		{`o = {"b": x, "a": [1, 2]}`, `o = __dict__("b", x, "a", [1, 2])`},
 		{"o[\"k\"] = v + 1\nif a: d[k][j] = f(x)", "__setitem__(o, (\"k\"), ( v + 1))\nif a: __setitem__(d[k], (j), ( f(x)))"},
 		{"l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1", "l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1"},
+		{`r = {k.lower(): v for k, v in d.items() if v}`, `r = __dict_pairs__([(k.lower(), v ) for k, v in __it__((__items__(d))) if v])`},
+		{`r = {x for x in y}`, `r = {x for x in __it__((y))}`},
 		{`k = list(d.keys()) + list(t)`, `k = __list__(__keys__(d)) + __list__(t)`},
 		{"def list(x): pass\nk = list(d)", "def list(x): pass\nk = list(d)"},
 		{`r = [(1, 2) < (1, 3), v >= [1, 2], a < b, x + (1, 2) < y, a < (1, 2) < c]`, `r = [__cmp__("<", (1, 2) , (1, 3)), __cmp__(">=", v , [1, 2]), a < b, x + (1, 2) < y, a < (1, 2) < c]`},
 		{"if ver <= (3, 8):\n    pass", "if __cmp__(\"<=\", ver , (3, 8)):\n    pass"},
 		{`r = [x for x in ev["xs"] if x != ev["skip"]]`, `r = [x for x in __it__((ev["xs"])) if x != ev["skip"]]`},
-		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = {k: v for k, v in __it__((sorted(__items__(d), key=lambda t: t[1])))}`},
+		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = __dict_pairs__([(k, v ) for k, v in __it__((sorted(__items__(d), key=lambda t: t[1])))])`},
 		{`x = "100%" # f"{not code}"`, `x = "100%" # f"{not code}"`},
 	}
 	for _, c := range cases {
