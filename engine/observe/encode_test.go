@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,17 @@ func FuzzAppendString(f *testing.F) {
 			t.Errorf("%q: got %q, want %q", s, got, want)
 		}
 	})
+}
+
+func TestCompressed(t *testing.T) {
+	for _, v := range []string{"[]", `[{"kind":"received"}]`, "[" + strings.Repeat(`{"kind":"received","body":{"data":"xxxxxxxxxxxxxxxx"}},`, 50) + "{}]"} {
+		c := compressed([]byte(v))
+		d, err := decompressed(c)
+		if err != nil || string(d) != v {
+			t.Errorf("%q: got %q, %v", v, d, err)
+		}
+		if len(v) > 1000 && (c[0] != compressedMark || len(c) > len(v)/4) {
+			t.Errorf("not compressed: %d of %d bytes", len(c), len(v))
+		}
+	}
 }
