@@ -334,6 +334,70 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			}
 			return p, nil
 		}),
+		"__update__": method("__update__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			if len(args) == 0 {
+				return nil, py.ExceptionNewf(py.TypeError, "update() needs an object")
+			}
+			d, ok := args[0].(py.StringDict)
+			if !ok {
+				return callMethodArgs(args[0], "update", args[1:], kwargs)
+			}
+			if len(args) > 2 {
+				return nil, py.ExceptionNewf(py.TypeError, "update expected at most 1 argument, got %d", len(args)-1)
+			}
+			if len(args) == 2 {
+				var keys []string
+				switch src := args[1].(type) {
+				case py.StringDict:
+					keys = dictKeys(src, in.order, false)
+				case *py.List, py.Tuple:
+					items, _ := seqItems(src)
+					for _, it := range items {
+						if kv, ok := seqItems(it); ok && len(kv) == 2 {
+							if k, ok := kv[0].(py.String); ok {
+								keys = append(keys, string(k))
+							}
+						}
+					}
+				}
+				for _, k := range keys {
+					if _, present := d[k]; !present {
+						in.order.add(d, k)
+						d[k] = py.None // placeholder, set below
+					}
+				}
+				if err := dictUpdate(d, args[1]); err != nil {
+					return nil, err
+				}
+			}
+			for _, k := range sortedKeys(kwargs) {
+				if _, present := d[k]; !present {
+					in.order.add(d, k)
+				}
+				d[k] = kwargs[k]
+			}
+			return py.None, nil
+		}),
+		"__setdefault__": method("__setdefault__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			if len(args) == 0 {
+				return nil, py.ExceptionNewf(py.TypeError, "setdefault() needs an object")
+			}
+			if d, ok := args[0].(py.StringDict); ok && len(args) >= 2 && len(kwargs) == 0 {
+				if k, ok := args[1].(py.String); ok {
+					if v, present := d[string(k)]; present {
+						return v, nil
+					}
+					var v py.Object = py.None
+					if len(args) > 2 {
+						v = args[2]
+					}
+					in.order.add(d, string(k))
+					d[string(k)] = v
+					return v, nil
+				}
+			}
+			return callMethodArgs(args[0], "setdefault", args[1:], kwargs)
+		}),
 		"__dict_pairs__": method("__dict_pairs__", func(_, o py.Object) (py.Object, error) {
 			l, ok := o.(*py.List)
 			if !ok {
@@ -570,6 +634,14 @@ func isInstance(obj, cls py.Object) (bool, error) {
 	}
 	ot := obj.Type()
 	return ot == t || ot.IsSubtype(t), nil
+}
+
+func callMethodArgs(o py.Object, name string, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+	m, err := py.GetAttrString(o, name)
+	if err != nil {
+		return nil, err
+	}
+	return py.Call(m, args, kwargs)
 }
 
 func callMethod(o py.Object, name string) (py.Object, error) {

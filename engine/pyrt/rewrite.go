@@ -597,6 +597,21 @@ func rewriteOps(src string) (string, bool) {
 				}
 			}
 		}
+		// X.update(...) / X.setdefault(...) -> __update__(X, ...): new
+		// keys take their place in the order.
+		if t.kind == tkName && (t.text == "update" || t.text == "setdefault") && k >= 2 && k+1 < len(toks) &&
+			toks[k-1].kind == tkOp && toks[k-1].text == "." && toks[k+1].text == "(" {
+			if os := operandStart(toks, k-2); os >= 0 {
+				a, b := toks[os].start, toks[k+1].end
+				if !taken(a, b) {
+					sep := ", "
+					if k+2 < len(toks) && toks[k+2].text == ")" {
+						sep = ""
+					}
+					edits = append(edits, edit{a, b, "__" + t.text + "__(" + src[a:toks[k-1].start] + sep})
+				}
+			}
+		}
 		if t.kind == tkOp && t.text == "{" {
 			m := matchForward(toks, k)
 			if m < 0 {

@@ -27,6 +27,7 @@ func TestRewrite(t *testing.T) {
 		{"l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1", "l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1"},
 		{`r = {k.lower(): v for k, v in d.items() if v}`, `r = __dict_pairs__([(k.lower(), v ) for k, v in __it__((__items__(d))) if v])`},
 		{`r = {x for x in y}`, `r = {x for x in __it__((y))}`},
+		{"o.update({'a': 1})\nx.y.setdefault('k', []).append(1)\nz.update()", "__update__(o, {'a': 1})\n__setdefault__(x.y, 'k', []).append(1)\n__update__(z)"},
 		{`k = list(d.keys()) + list(t)`, `k = __list__(__keys__(d)) + __list__(t)`},
 		{"def list(x): pass\nk = list(d)", "def list(x): pass\nk = list(d)"},
 		{`r = [(1, 2) < (1, 3), v >= [1, 2], a < b, x + (1, 2) < y, a < (1, 2) < c]`, `r = [__cmp__("<", (1, 2) , (1, 3)), __cmp__(">=", v , [1, 2]), a < b, x + (1, 2) < y, a < (1, 2) < c]`},
