@@ -56,12 +56,12 @@ func traceFlags(name, usage string) (*flag.FlagSet, *string, *bool, *adminClient
 }
 
 func cmdTrace(args []string) int {
-	fs, data, asJSON, c := traceFlags("trace", "trace EVENT_ID FLOW [--data DIR] [--json] [--admin ADDR] [--token T]")
+	fs, data, asJSON, c := traceFlags("trace", "trace EVENT_ID [FLOW] [--data DIR] [--json] [--admin ADDR] [--token T]\n(without FLOW and --data: ask the runner at --admin)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return flagError(err)
 	}
-	if len(pos) < 1 || len(pos) > 2 || len(pos) == 1 && *data == "" {
+	if len(pos) < 1 || len(pos) > 2 {
 		return usageError(fs, "give an event id and a flow file (or --data)")
 	}
 	id, flowPath := pos[0], ""
@@ -69,7 +69,10 @@ func cmdTrace(args []string) int {
 		flowPath = pos[1]
 	}
 	var steps []observe.Step
-	_, tr, err := openTraces(flowPath, *data)
+	tr, err := (*observe.Traces)(nil), observe.ErrLocked
+	if flowPath != "" || *data != "" {
+		_, tr, err = openTraces(flowPath, *data)
+	}
 	switch {
 	case errors.Is(err, observe.ErrLocked):
 		// A runner holds the data: ask it through its admin API.
@@ -225,7 +228,7 @@ func roundDur(d time.Duration) time.Duration {
 }
 
 func cmdEvents(args []string) int {
-	fs, data, asJSON, c := traceFlags("events", "events FLOW [--node ID] [--since 10m] [--status failed|dead|delivered|dropped] [--limit N] [--data DIR] [--json]")
+	fs, data, asJSON, c := traceFlags("events", "events [FLOW] [--node ID] [--since 10m] [--status failed|dead|delivered|dropped] [--limit N] [--data DIR] [--json]\n(without FLOW and --data: ask the runner at --admin)")
 	node := fs.String("node", "", "only events that passed this node")
 	since := fs.String("since", "", "only events received since: a duration (10m, 2h) or an RFC 3339 time")
 	status := fs.String("status", "", "only events whose latest status, at the node or anywhere, is this (failed includes dead)")
@@ -234,8 +237,8 @@ func cmdEvents(args []string) int {
 	if err != nil {
 		return flagError(err)
 	}
-	if len(pos) > 1 || len(pos) == 0 && *data == "" {
-		return usageError(fs, "give a flow file (or --data)")
+	if len(pos) > 1 {
+		return usageError(fs, "give one flow file (or --data)")
 	}
 	q, err := observe.ParseQuery(*node, *since, *status, strconv.Itoa(*limit), time.Now())
 	if err != nil {
@@ -246,7 +249,11 @@ func cmdEvents(args []string) int {
 		flowPath = pos[0]
 	}
 	var evs []observe.EventSummary
-	doc, tr, err := openTraces(flowPath, *data)
+	var doc *flow.Doc
+	tr, err := (*observe.Traces)(nil), observe.ErrLocked
+	if flowPath != "" || *data != "" {
+		doc, tr, err = openTraces(flowPath, *data)
+	}
 	if doc != nil && *node != "" && doc.Node(*node) == nil {
 		if tr != nil {
 			tr.Close()

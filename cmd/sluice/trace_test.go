@@ -216,7 +216,11 @@ func TestTraceRealRunner(t *testing.T) {
 	}
 	// Traces lag the flow a little: poll.
 	testkit.CheckFor(t, 15*time.Second, 100*time.Millisecond, func() error { return check("--admin", r.addr) })
-	out, code := sluice(t, "events", flowPath, "--data", data, "--node", "py", "--status", "dropped", "--json", "--admin", r.addr)
+	// Without a flow file or data directory: straight to the runner.
+	if out, code := sluice(t, "trace", kept, "--admin", r.addr); code != 0 || !strings.Contains(out, "attempt 2 delivered (200)") {
+		t.Errorf("trace by admin only: exit %d: %s", code, out)
+	}
+	out, code := sluice(t, "events", "--node", "py", "--status", "dropped", "--json", "--admin", r.addr)
 	var evs []observe.EventSummary
 	if code != 0 || json.Unmarshal([]byte(out), &evs) != nil || len(evs) != 1 || evs[0].ID != dropped {
 		t.Errorf("dropped events at py: exit %d: %s", code, out)
