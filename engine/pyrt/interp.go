@@ -46,6 +46,7 @@ type Interp struct {
 	order     keyOrder
 	rng       *pyRandom
 	reCache   map[string]*rePattern
+	zones     map[string]*pyTZ
 	dec       jsonDecoder
 }
 

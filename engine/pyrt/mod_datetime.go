@@ -407,6 +407,11 @@ func (d *pyDatetime) M__sub__(o py.Object) (py.Object, error) {
 		if (d.tz == nil) != (x.tz == nil) {
 			return nil, py.ExceptionNewf(py.TypeError, "can't subtract offset-naive and offset-aware datetimes")
 		}
+		if d.tz != nil && d.tz == x.tz {
+			// Same tzinfo: CPython ignores the offsets and subtracts the
+			// wall clocks (across a DST change too).
+			return &pyTimedelta{wall(d.t).Sub(wall(x.t)).Microseconds()}, nil
+		}
 		return &pyTimedelta{d.t.Sub(x.t).Microseconds()}, nil
 	}
 	return py.NotImplemented, nil
@@ -432,8 +437,17 @@ func (d *pyDatetime) cmp(o py.Object, op string) (py.Object, error) {
 		}
 		return nil, py.ExceptionNewf(py.TypeError, "can't compare offset-naive and offset-aware datetimes")
 	}
+	if d.tz != nil && d.tz == x.tz {
+		return cmpResult(wall(d.t).Compare(wall(x.t)), op), nil
+	}
 	return cmpResult(d.t.Compare(x.t), op), nil
 }
+
+// wall is the wall clock of t, as a UTC time.
+func wall(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}
+
 func (d *pyDatetime) M__lt__(o py.Object) (py.Object, error) { return d.cmp(o, "lt") }
 func (d *pyDatetime) M__le__(o py.Object) (py.Object, error) { return d.cmp(o, "le") }
 func (d *pyDatetime) M__gt__(o py.Object) (py.Object, error) { return d.cmp(o, "gt") }
@@ -1026,10 +1040,22 @@ func init() {
 	}, "")
 
 	registerModule("zoneinfo", "IANA time zones (the tz database is built into the binary).", []*py.Method{
-		method("ZoneInfo", func(_, o py.Object) (py.Object, error) {
+		method("ZoneInfo", func(self, o py.Object) (py.Object, error) {
 			key, err := strArg("ZoneInfo", o)
 			if err != nil {
 				return nil, err
+			}
+			// One object per key, as CPython caches them: datetimes with
+			// the same tzinfo subtract by wall clock.
+			var cache map[string]*pyTZ
+			if sb := sandboxOf(self); sb != nil && sb.in != nil {
+				if sb.in.zones == nil {
+					sb.in.zones = map[string]*pyTZ{}
+				}
+				cache = sb.in.zones
+				if z, ok := cache[key]; ok {
+					return z, nil
+				}
 			}
 			if strings.Contains(key, "..") || strings.HasPrefix(key, "/") {
 				return nil, valueError("ZoneInfo keys must be normalized relative paths, got: %s", key)
@@ -1038,7 +1064,11 @@ func init() {
 			if err != nil {
 				return nil, py.ExceptionNewf(ZoneInfoNotFoundError, "'No time zone found with key %s'", key)
 			}
-			return &pyTZ{loc: loc, key: key}, nil
+			z := &pyTZ{loc: loc, key: key}
+			if cache != nil {
+				cache[key] = z
+			}
+			return z, nil
 		}),
 	}, py.StringDict{"ZoneInfoNotFoundError": ZoneInfoNotFoundError}, "")
 }
