@@ -353,6 +353,9 @@ func (t *Traces) writeLoop() {
 	}
 }
 
+// maxGroupSteps bounds the steps in one key (Badger keys are small).
+const maxGroupSteps = 256
+
 // group is the steps of one event in a batch: one key, one value.
 type group struct {
 	key, val []byte
@@ -379,7 +382,7 @@ func (t *Traces) write(batch []*rec, buf *[]byte) {
 		r.fill(s, t.opts.MaxBody, t.opts.MaxResponse)
 		t.dedupe(r, s)
 		g := groups[s.Event]
-		if g == nil {
+		if g == nil || g.steps >= maxGroupSteps {
 			g = &group{key: t.newKey(s), val: []byte{'['}}
 			groups[s.Event] = g
 			order = append(order, g)

@@ -592,3 +592,23 @@ func BenchmarkQueries(b *testing.B) {
 		}
 	})
 }
+
+// An event with more steps in one batch than a key holds gets more keys.
+func TestTraceManySteps(t *testing.T) {
+	tr := openTraces(t, TraceOptions{Buffer: 4096})
+	ev := newEvent(`{}`)
+	tr.Received(ev)
+	for i := 1; i <= 2*maxGroupSteps; i++ {
+		tr.Attempted("crm", ev, i, component.Receipt{Status: 503}, errors.New("503"), time.Microsecond, time.Now())
+	}
+	flush(t, tr)
+	got, err := tr.Trace(ev.ID)
+	if err != nil || len(got) != 2*maxGroupSteps+1 {
+		t.Fatalf("%d steps, %v", len(got), err)
+	}
+	for i, s := range got[1:] {
+		if s.Attempt != i+1 {
+			t.Fatalf("step %d is attempt %d", i+1, s.Attempt)
+		}
+	}
+}
