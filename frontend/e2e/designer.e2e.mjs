@@ -180,6 +180,8 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     await page.getByRole('button', { name: 'Resume' }).click();
     await until('resumed', async () => (await page.getByTestId('queue-state').textContent()) !== 'paused');
     await page.screenshot({ path: join(ART, '03-queue.png') });
+    await page.locator('[data-testid=chart-node-queue] canvas').waitFor();
+    assert.match(await page.getByTestId('chart-node-rates').textContent(), /in.*out/);
 
     // The event the webhook received can be taken as a test sample.
     await page.getByTestId('node-python1').click();

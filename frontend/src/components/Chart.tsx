@@ -23,6 +23,12 @@ const INK = { light: { text: '#6b7385', grid: '#e8ebf0' }, dark: { text: '#949ba
 /** The x axis spans at least this many seconds, so a new run does not zoom to milliseconds. */
 const MIN_SPAN = 60;
 
+/** The x range for samples from min to max (seconds): at least MIN_SPAN wide, ending at the last one. */
+function span(min: number | null, max: number | null): [number, number] {
+  const end = max ?? Date.now() / 1000;
+  return [Math.min(min ?? end, end - MIN_SPAN), end];
+}
+
 const clock = (s: number) => new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export function Chart({ title, t, series, decimals = 1, testId }: Props) {
@@ -43,7 +49,7 @@ export function Chart({ title, t, series, decimals = 1, testId }: Props) {
       height: 110,
       cursor: { drag: { x: false, y: false } },
       scales: {
-        x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_SPAN), max] },
+        x: { time: true, range: (_u, min, max) => span(min, max) },
         y: { range: (_u, _min, max) => [0, Math.max(decimals ? 1 : 2, max * 1.1)] },
       },
       axes: [{ ...axis, space: 70, values: (_u, vals) => vals.map(clock) }, { ...axis, size: 36, values: (_u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(decimals))) }],
@@ -61,7 +67,14 @@ export function Chart({ title, t, series, decimals = 1, testId }: Props) {
   }, [names, theme, decimals]);
 
   useEffect(() => {
-    plot.current?.setData([t, ...series.map(([, v]) => v)] as uPlot.AlignedData);
+    const u = plot.current;
+    if (!u) return;
+    u.setData([t, ...series.map(([, v]) => v)] as uPlot.AlignedData);
+    // uPlot does not range x itself for a single sample.
+    if (t.length > 0) {
+      const [min, max] = span(t[0]!, t[t.length - 1]!);
+      u.setScale('x', { min, max });
+    }
   }, [t, series, names, theme]);
 
   return (

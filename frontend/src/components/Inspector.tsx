@@ -12,6 +12,7 @@ import { FlowPanel } from './FlowPanel';
 import { QueuePanel } from './QueuePanel';
 import { EventsPanel } from './EventsPanel';
 import { TransformDead } from './TransformDead';
+import { NodeCharts } from './RunCharts';
 
 export function Inspector() {
   const selected = useDesigner((s) => {
@@ -136,6 +137,7 @@ function NodePanel({ id }: { id: string }) {
       {spec.category === 'transform' && <TestPane id={id} />}
       {spec.category === 'transform' && running && <TransformDead id={id} />}
       {spec.category === 'destination' && running && <QueuePanel id={id} />}
+      {running && <NodeCharts id={id} />}
       {running && <EventsPanel node={id} />}
       <h4>Settings</h4>
       <SchemaForm

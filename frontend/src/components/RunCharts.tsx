@@ -19,3 +19,19 @@ export function RunCharts() {
     </section>
   );
 }
+
+/** One node's own charts: its events/s in and out, and its queue depth. */
+export function NodeCharts({ id }: { id: string }) {
+  const h = useDesigner((s) => s.history);
+  const { rates, queue } = useMemo(() => {
+    const pick = (key: string, label: string): [string, (number | null)[]][] => (h.series[key] ? [[label, h.series[key]]] : []);
+    return { rates: [...pick(`in:${id}`, 'in'), ...pick(`out:${id}`, 'out')], queue: pick(`queue:${id}`, 'queued') };
+  }, [h, id]);
+  if (rates.length === 0 && queue.length === 0) return null;
+  return (
+    <section className="charts" data-testid="node-charts">
+      {rates.length > 0 && <Chart title="events/s" t={h.t} series={rates} testId="chart-node-rates" />}
+      {queue.length > 0 && <Chart title="queue depth" t={h.t} series={queue} decimals={0} testId="chart-node-queue" />}
+    </section>
+  );
+}
