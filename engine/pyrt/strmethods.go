@@ -288,10 +288,8 @@ func patchStr() {
 	pad("ljust", func(s string, n int, fill string) string { return s + strings.Repeat(fill, n) })
 	pad("rjust", func(s string, n int, fill string) string { return strings.Repeat(fill, n) + s })
 	pad("center", func(s string, n int, fill string) string {
-		left := n / 2
-		if n%2 == 1 && utf8.RuneCountInString(s)%2 == 1 {
-			left++
-		}
+		width := n + utf8.RuneCountInString(s)
+		left := n/2 + (n & width & 1) // CPython's rule for the odd fill
 		return strings.Repeat(fill, left) + s + strings.Repeat(fill, n-left)
 	})
 	part := func(name string, last bool) {
