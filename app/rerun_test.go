@@ -121,3 +121,19 @@ func TestTransformInputNeedsARun(t *testing.T) {
 		t.Error("no run, no dead letters")
 	}
 }
+
+// The new methods are served over HTTP like every other.
+func TestRerunMethodsOverHTTP(t *testing.T) {
+	a := newApp(t, nil)
+	h := app.NewHTTPHandler(a, "", nil)
+	for _, m := range []string{"Runs/TransformInput", "Runs/DeadLetters"} {
+		args := []any{"E1", ""}
+		if m == "Runs/DeadLetters" {
+			args = []any{"out"}
+		}
+		code, body := call(t, h, m, "", args...)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(string(body), "no flow is running") {
+			t.Errorf("%s: %d %s", m, code, body)
+		}
+	}
+}
