@@ -49,6 +49,7 @@ func MaybeRunWorker() {
 
 func runWorker() int {
 	applyLimits()
+	go watchParent(os.Getppid())
 	in := os.NewFile(workerInFD, "pyworker-in")
 	out := os.NewFile(workerOutFD, "pyworker-out")
 	if in == nil || out == nil {
@@ -87,6 +88,17 @@ func applyLimits() {
 		}
 	}
 	go watchHeap(uint64(limit))
+}
+
+// watchParent ends the worker when the process that started it is gone:
+// a worker stuck in an endless loop would never see its input close.
+func watchParent(ppid int) {
+	for {
+		time.Sleep(100 * time.Millisecond)
+		if os.Getppid() != ppid {
+			os.Exit(4)
+		}
+	}
 }
 
 // watchHeap ends the process when the heap grows past limit. gpython
