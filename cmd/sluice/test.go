@@ -75,7 +75,11 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	}
 	if rep.CompileError != nil {
 		e := rep.CompileError
-		fmt.Fprintf(stderr, "%s: node %s: line %d, column %d: %s: %s\n", pos[0], n.ID, e.Line, e.Col, e.Type, e.Message)
+		where := fmt.Sprintf("line %d", e.Line)
+		if e.Col > 0 {
+			where += fmt.Sprintf(", column %d", e.Col)
+		}
+		fmt.Fprintf(stderr, "%s: node %s: %s: %s: %s\n", pos[0], n.ID, where, e.Type, e.Message)
 		if e.SourceLine != "" {
 			fmt.Fprintf(stderr, "    %s\n", e.SourceLine)
 		}
