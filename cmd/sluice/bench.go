@@ -441,7 +441,10 @@ func (b *bench) runBacklog(n int) int {
 	}
 	args := []string{"run", flowPath, "--data", filepath.Join(b.dir, "data"), "--listen", addr, "--log-level", "error"}
 	if b.profile != "" {
-		args = append(args, "--cpuprofile", b.profile)
+		args = append(args, "--cpuprofile", b.profile, "--memprofile", b.profile+".heap")
+	}
+	if b.noTraces {
+		args = append(args, "--no-traces")
 	}
 	cmd, err := child(addr, args...)
 	if err != nil {

@@ -21,6 +21,7 @@ func cmdRun(args []string) int {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	stopTimeout := fs.Duration("stop-timeout", 0, "how long a graceful stop may take (default 10s)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance work)")
+	memProfile := fs.String("memprofile", "", "write a heap profile to this file when stopping (for performance work)")
 	noTraces := fs.Bool("no-traces", false, "keep no per-event traces (DATA/traces)")
 	adminToken := fs.String("admin-token", os.Getenv("SLUICE_ADMIN_TOKEN"), "token the admin API requires (env SLUICE_ADMIN_TOKEN; generated when the listener is not on loopback)")
 	pos, err := parse(fs, args)
@@ -77,6 +78,12 @@ func cmdRun(args []string) int {
 		fmt.Fprintln(os.Stderr, "sluice run: forced exit")
 		os.Exit(130)
 	}()
+	if *memProfile != "" {
+		if f, err := os.Create(*memProfile); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	if err := rt.Stop(context.Background()); err != nil {
 		log.Error("stop", "err", err)
 		return 1
