@@ -253,7 +253,9 @@ func (p *processor) transform(n *node, ws []work, outs []store.Outcome, next map
 			}
 			n.count.out.Add(1)
 			for _, e := range n.out {
-				if e.Route != "" && e.Route != o.Route {
+				// A routed output goes only along edges with its label;
+				// an output without a route goes along every edge.
+				if o.Route != "" && e.Route != o.Route {
 					continue
 				}
 				next[e.To] = append(next[e.To], work{origin: w.origin, ev: &out})
