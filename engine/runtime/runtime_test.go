@@ -346,3 +346,45 @@ edges: [{from: in, to: out}]
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestRoutedOutputsFollowTheirEdges(t *testing.T) {
+	big, small := testkit.NewSink(t), testkit.NewSink(t)
+	rt := run(t, fmt.Sprintf(`
+version: 1
+name: routes
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - id: py
+    kind: python
+    config:
+      code: |
+        def transform(event):
+            if event["amount"] > 100:
+                return ("big", event)
+            return ("small", event)
+  - {id: bigs, kind: http, config: {url: "%s"}}
+  - {id: smalls, kind: http, config: {url: "%s"}}
+edges:
+  - {from: in, to: py}
+  - {from: py, to: bigs, route: big}
+  - {from: py, to: smalls, route: small}
+`, big.URL, small.URL), t.TempDir())
+	for _, amount := range []int{5, 500, 50, 5000} {
+		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"amount":%d}`, amount)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
+		if len(big.Delivered()) != 2 || len(small.Delivered()) != 2 {
+			return fmt.Errorf("big %d, small %d", len(big.Delivered()), len(small.Delivered()))
+		}
+		return nil
+	})
+	for _, d := range big.Requests() {
+		if !strings.Contains(string(d.Body), "00") {
+			t.Errorf("small amount routed to big: %s", d.Body)
+		}
+	}
+}
