@@ -46,6 +46,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBatch caps the events one group commit writes.
 	MaxBatch int
+	// Linger is how long a group commit waits for more requests before
+	// it syncs (default 200µs; negative: none).
+	Linger time.Duration
 }
 
 // Badger is the Store on a local Badger database.
@@ -57,6 +60,7 @@ type Badger struct {
 	ingest chan *ingestReq
 	acks   chan ack
 	max    int
+	linger time.Duration
 
 	// tails and seqFloor are guarded by enqMu.
 	tails    map[string]*tail
@@ -101,6 +105,9 @@ func Open(opts Options) (*Badger, error) {
 	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 1024
+	}
+	if opts.Linger == 0 {
+		opts.Linger = 200 * time.Microsecond
 	}
 	bo := badger.DefaultOptions(opts.Dir).
 		// Durability comes from the explicit Sync after each group
@@ -319,6 +326,22 @@ func (s *Badger) commitLoop() {
 			default:
 				break collect
 			}
+		}
+		if n < s.max && s.linger > 0 {
+			// A short linger lets requests that arrive while the last
+			// sync finished join this one: fewer, fuller syncs.
+			t := time.NewTimer(s.linger)
+		linger:
+			for n < s.max {
+				select {
+				case r := <-s.ingest:
+					batch = append(batch, r)
+					n += len(r.items)
+				case <-t.C:
+					break linger
+				}
+			}
+			t.Stop()
 		}
 		s.commit(batch)
 	}
