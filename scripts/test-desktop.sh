@@ -61,17 +61,7 @@ if [ "${1:-}" = "--inside-xvfb" ]; then
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
-need_apt() {
-  local missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "test-desktop: installing ${missing[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  fi
-}
+source scripts/lib.sh
 need_apt libgtk-3-dev libwebkit2gtk-4.0-dev pkg-config build-essential xvfb xauth xdotool imagemagick
 
 if [ ! -f frontend/dist/index.html ]; then

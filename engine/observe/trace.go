@@ -21,6 +21,7 @@ import (
 
 	"github.com/sluice-etl/sluice/engine/component"
 	"github.com/sluice-etl/sluice/engine/event"
+	"github.com/sluice-etl/sluice/internal/badgerlog"
 )
 
 // Sentinel errors.
@@ -145,7 +146,7 @@ func OpenTraces(dir string, opts TraceOptions) (*Traces, error) {
 	opts.defaults()
 	bo := badger.DefaultOptions(dir).
 		WithSyncWrites(false).
-		WithLogger(badgerLogger{opts.Logger}).
+		WithLogger(badgerlog.Logger{L: opts.Logger, Prefix: "badger traces: "}).
 		// Small: traces must not cost the runner much memory.
 		WithMemTableSize(4 << 20).
 		// Steps larger than this (several big bodies) go to the value
@@ -914,23 +915,4 @@ func matchStatus(want string, st Status) bool {
 		return st == StatusFailed || st == StatusDead
 	}
 	return string(st) == want
-}
-
-// badgerLogger sends Badger's own logging to slog, keeping its chatter at
-// debug level.
-type badgerLogger struct{ l *slog.Logger }
-
-func (b badgerLogger) Errorf(f string, a ...any) {
-	b.l.Error("badger traces: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
-}
-func (b badgerLogger) Warningf(f string, a ...any) {
-	b.l.Warn("badger traces: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
-}
-func (b badgerLogger) Infof(f string, a ...any)  { b.debug(f, a) }
-func (b badgerLogger) Debugf(f string, a ...any) { b.debug(f, a) }
-
-func (b badgerLogger) debug(f string, a []any) {
-	if b.l.Enabled(context.Background(), slog.LevelDebug) {
-		b.l.Debug("badger traces: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
-	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sluice-etl/sluice/engine/component"
 	"github.com/sluice-etl/sluice/engine/event"
+	"github.com/sluice-etl/sluice/internal/badgerlog"
 )
 
 // Key layout. Node ids never contain a zero byte, so it ends a name.
@@ -113,7 +114,7 @@ func Open(opts Options) (*Badger, error) {
 		// Durability comes from the explicit Sync after each group
 		// commit, so one fsync covers many concurrent ingests.
 		WithSyncWrites(false).
-		WithLogger(badgerLogger{opts.Logger}).
+		WithLogger(badgerlog.Logger{L: opts.Logger, Prefix: "badger: "}).
 		// Bounded memory: a backlog of millions of events must not grow
 		// the process. Badger's defaults (64 MB x 5 memtables, 256 MB
 		// block cache) are sized for a database server.
@@ -919,25 +920,4 @@ func (s *Badger) Close() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// badgerLogger sends Badger's own logging to slog, keeping its chatter at
-// debug level.
-type badgerLogger struct{ l *slog.Logger }
-
-func (b badgerLogger) Errorf(f string, a ...any) {
-	b.l.Error("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
-}
-func (b badgerLogger) Warningf(f string, a ...any) {
-	b.l.Warn("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
-}
-func (b badgerLogger) Infof(f string, a ...any) { b.debug(f, a) }
-
-func (b badgerLogger) Debugf(f string, a ...any) { b.debug(f, a) }
-
-// debug formats only when debug logging is on: Badger logs on hot paths.
-func (b badgerLogger) debug(f string, a []any) {
-	if b.l.Enabled(context.Background(), slog.LevelDebug) {
-		b.l.Debug("badger: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
-	}
 }
