@@ -1,10 +1,35 @@
 // The run view's charts: events per second in and out of each node and the
 // queue depth of each destination over the last minutes, fed by the stats
 // poll (one sample a second, kept in the store).
-import { useMemo } from 'react';
+import { Component, lazy, Suspense, useMemo, type ComponentProps, type ReactNode } from 'react';
 import { useDesigner } from '../store';
 import { group, WINDOW_SECONDS } from '../series';
-import { Chart } from './Chart';
+
+// uPlot is loaded on first use, in a chunk of its own: in the desktop
+// webview (WebKitGTK 2.50 under Xvfb) the designer stayed blank when uPlot
+// was part of the main bundle, and a chart must never take the designer
+// down with it. A chart that cannot load says so in its place.
+const LazyChart = lazy(() => import('./Chart').then((m) => ({ default: m.Chart })));
+
+class ChartBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  render() {
+    return this.state.failed ? <p className="muted small">Charts are not available here.</p> : this.props.children;
+  }
+}
+
+function Chart(props: ComponentProps<typeof LazyChart>) {
+  return (
+    <ChartBoundary>
+      <Suspense fallback={<p className="muted small">Loading chart…</p>}>
+        <LazyChart {...props} />
+      </Suspense>
+    </ChartBoundary>
+  );
+}
 
 export function RunCharts() {
   const h = useDesigner((s) => s.history);
