@@ -236,3 +236,17 @@ func TestJSONLogsCarryEventIDs(t *testing.T) {
 		t.Errorf("no 'delivery failed' line with event_id, flow and node:\n%s", r.log())
 	}
 }
+
+func TestFlowLogLevel(t *testing.T) {
+	sink := testkit.NewSink(t)
+	dir := t.TempDir()
+	flowPath := writeFlow(t, dir, "log_level: debug\n"+fmt.Sprintf(hookToHTTP, sink.URL, "10ms", "10ms"))
+	r := startRunner(t, flowPath, filepath.Join(dir, "data"), freeAddr(t))
+	_, id, _ := post("http://"+r.addr+"/in", "application/json", `{}`)
+	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if !strings.Contains(r.log(), "msg=delivered") || !strings.Contains(r.log(), id) {
+			return fmt.Errorf("no debug line for the delivery yet")
+		}
+		return nil
+	})
+}

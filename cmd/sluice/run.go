@@ -18,7 +18,7 @@ func cmdRun(args []string) int {
 	data := fs.String("data", "", "data directory (default: ~/.local/share/sluice/FLOW-NAME)")
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the HTTP listener (webhooks, /healthz)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	logLevel := fs.String("log-level", "", "log level: debug, info, warn, error (default: the flow's log_level, or info)")
 	stopTimeout := fs.Duration("stop-timeout", 0, "how long a graceful stop may take (default 10s)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file (for performance work)")
 	memProfile := fs.String("memprofile", "", "write a heap profile to this file when stopping (for performance work)")
@@ -31,14 +31,21 @@ func cmdRun(args []string) int {
 	if len(pos) != 1 {
 		return usageError(fs, "give exactly one flow file")
 	}
-	log, err := newLogger(os.Stderr, *logFormat, *logLevel)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sluice run:", err)
-		return 2
-	}
 	doc, ok := loadFlow(pos[0], os.Stderr)
 	if !ok {
 		return 1
+	}
+	level := *logLevel
+	if level == "" {
+		level = doc.LogLevel
+	}
+	if level == "" {
+		level = "info"
+	}
+	log, err := newLogger(os.Stderr, *logFormat, level)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sluice run:", err)
+		return 2
 	}
 	rt, err := runtime.New(doc, component.Default, runtime.Options{DataDir: *data, Listen: *listen, Logger: log, StopTimeout: *stopTimeout, AdminToken: *adminToken, NoTraces: *noTraces})
 	if err != nil {

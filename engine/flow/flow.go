@@ -19,12 +19,15 @@ const Version = 1
 
 // Doc is a flow document.
 type Doc struct {
-	Version     int                 `yaml:"version" json:"version"`
-	Name        string              `yaml:"name" json:"name"`
-	Description string              `yaml:"description,omitempty" json:"description,omitempty"`
-	Nodes       []Node              `yaml:"nodes" json:"nodes"`
-	Edges       []Edge              `yaml:"edges" json:"edges"`
-	Layout      map[string]Position `yaml:"layout,omitempty" json:"layout,omitempty"`
+	Version     int    `yaml:"version" json:"version"`
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// LogLevel, optional, is the flow's log level (debug, info, warn,
+	// error); a runner's --log-level overrides it.
+	LogLevel string              `yaml:"log_level,omitempty" json:"log_level,omitempty"`
+	Nodes    []Node              `yaml:"nodes" json:"nodes"`
+	Edges    []Edge              `yaml:"edges" json:"edges"`
+	Layout   map[string]Position `yaml:"layout,omitempty" json:"layout,omitempty"`
 
 	// lines maps places in the document to the line they came from:
 	// "node:ID", "node:ID.config.FIELD", "edge:N".

@@ -166,9 +166,11 @@ edges: [{from: gen, to: out}]`, []want{
 		{"document level", `
 version: 2
 name: "bad name!"
+log_level: loud
 nodes: []
 edges: []
 layout: {ghost: {x: 1, y: 2}}`, []want{
+			{"", "log_level", "log_level must be debug, info, warn or error"},
 			{"", "version", "version must be 1"},
 			{"", "name", "may use only"},
 			{"", "nodes", "no nodes"},

@@ -96,6 +96,11 @@ func (v *validator) run() {
 	if len(d.Nodes) == 0 {
 		v.add("", "nodes", "top:nodes", "the flow has no nodes")
 	}
+	switch d.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		v.add("", "log_level", "top:log_level", "log_level must be debug, info, warn or error, not %q", d.LogLevel)
+	}
 
 	cats := map[string]component.Category{}
 	for i, n := range d.Nodes {
