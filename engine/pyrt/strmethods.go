@@ -151,24 +151,7 @@ func patchStr() {
 			return unicode.ToUpper(r)
 		}, s)
 	})
-	strMap("title", func(s string) string {
-		var b strings.Builder
-		prev := false
-		for _, r := range s {
-			if unicode.IsLetter(r) {
-				if prev {
-					b.WriteRune(unicode.ToLower(r))
-				} else {
-					b.WriteRune(unicode.ToTitle(r))
-				}
-				prev = true
-			} else {
-				b.WriteRune(r)
-				prev = false
-			}
-		}
-		return b.String()
-	})
+	strMap("title", titleOf)
 	strMap("capitalize", func(s string) string {
 		if s == "" {
 			return s
