@@ -206,6 +206,12 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			}
 			return py.Mod(boolAsInt(l), boolAsInt(r))
 		}),
+		"__plus__": method("__plus__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			return plus(args[0], args[1])
+		}),
+		"__iplus__": method("__iplus__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			return iplus(args[0], args[1])
+		}),
 		"__it__": method("__it__", func(_, o py.Object) (py.Object, error) {
 			switch x := o.(type) {
 			case py.StringDict:

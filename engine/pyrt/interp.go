@@ -102,6 +102,12 @@ func NewInterp(code, function string) (in *Interp, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("set up interpreter: %w", err)
 	}
+	// The helpers of the rewrite that run in loops are found at the
+	// first look-up in the module's globals (LOAD_GLOBAL tries them
+	// before the builtins).
+	for _, name := range []string{"__plus__", "__iplus__"} {
+		mod.Globals[name] = in.sb.store.Builtins.Globals[name]
+	}
 	if _, err := in.sb.RunCode(c, mod.Globals, mod.Globals, nil); err != nil {
 		return nil, exceptionError(err, lines)
 	}

@@ -13,6 +13,10 @@ import (
 //     key order: f"{a!r:>{w}} {b=}" is __fmt__("{!r:>{}} b={!r}", (a), (w), (b));
 //   - the % operator becomes __pct__(left, right), because gpython hands
 //     "%s" % x to Go's fmt.Sprintf ("%s" % None prints "{}");
+//   - a binary + becomes __plus__(a, b) and name += x becomes
+//     name = __iplus__(name, (x)), because gpython fails on True + True
+//     and loses items concatenating tuples of different lengths (left
+//     alone where one side makes gpython's + right: see addChain);
 //   - {**a, "k": v} becomes __merge__(a, {"k": v});
 //   - {k: v, ...} becomes __dict__(k, v, ...) and the statement
 //     d[k] = v becomes __setitem__(d, k, v): both record the order in
@@ -543,6 +547,11 @@ func rewriteOps(src string) (string, bool) {
 		return false
 	}
 	for k, t := range toks {
+		if arithStart(toks, k) {
+			if e, ok := addChain(src, toks, k); ok && !taken(e.start, e.end) {
+				edits = append(edits, e)
+			}
+		}
 		if t.kind == tkOp && t.text == "%" {
 			ls := operandStart(toks, k-1)
 			if ls < 0 {
@@ -852,6 +861,8 @@ func rewriteSetItems(src string) string {
 		}
 		if e, ok := setItemStatement(src, toks, start, k); ok {
 			edits = append(edits, e)
+		} else if e, ok := augAddStatement(src, toks, start, k); ok {
+			edits = append(edits, e)
 		}
 		start = k + 1
 	}
@@ -1035,4 +1046,159 @@ func dictComprehension(src string, toks []token, open, close int) (edit, bool) {
 	val := src[toks[colon].end:toks[forAt].start]
 	rest := src[toks[forAt].start:toks[close].start]
 	return edit{toks[open].start, toks[close].end, "__dict_pairs__([(" + key + "," + val + ") " + rest + "])"}, true
+}
+
+// Binary + goes through __plus__ (and name += x through __iplus__)
+// because gpython's + is wrong for two bools (a TypeError; CPython gives
+// an int) and for tuples of different lengths (it loses items). The call
+// costs more than the BINARY_ADD opcode, so a + is left alone when the
+// result cannot differ: when one side is a literal, a list display or an
+// expression known to give a str or a number (len(...), "..." % x, an
+// f-string, s.lower()...). Operands keep their text, spacing and lines:
+// only the + becomes a comma.
+
+// arithStart reports whether an additive expression (arith_expr in
+// Python's grammar) may start at token i: what comes before binds less
+// tightly than + and -.
+func arithStart(toks []token, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := toks[i-1]
+	switch p.kind {
+	case tkNewline:
+		return true
+	case tkName:
+		switch p.text {
+		case "return", "yield", "if", "elif", "while", "and", "or", "not", "in", "is", "else", "assert", "from", "raise":
+			return true
+		}
+		return false
+	case tkOp:
+		switch p.text {
+		case "(", "[", "{", ",", ":", ";", "=", "==", "!=", "<", ">", "<=", ">=", "<<", ">>", "&", "|", "^", ":=", "->",
+			"+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=", ">>=", "<<=", "@=":
+			return true
+		}
+	}
+	return false
+}
+
+func isMulOp(t token) bool {
+	return t.kind == tkOp && (t.text == "*" || t.text == "/" || t.text == "//" || t.text == "%" || t.text == "@")
+}
+
+// termEnd returns the last token of the term (factors joined by * / //
+// % @) that starts at token i, or -1.
+func termEnd(toks []token, i int) int {
+	e := operandEnd(toks, i)
+	for e >= 0 && e+2 < len(toks) && isMulOp(toks[e+1]) {
+		e = operandEnd(toks, e+2)
+	}
+	return e
+}
+
+// strOrNumCalls give a str or a number (or fail) whatever their argument.
+var strOrNumCalls = map[string]bool{"__fmt__": true, "__str_new__": true, "__list__": true, "len": true, "int": true, "float": true, "round": true, "abs": true}
+
+// strMethods are methods that give a str on a str (and nothing that
+// + could concatenate with a tuple on anything else).
+var strMethods = map[string]bool{"lower": true, "upper": true, "strip": true, "lstrip": true, "rstrip": true, "title": true,
+	"capitalize": true, "casefold": true, "join": true, "format": true, "zfill": true, "ljust": true, "rjust": true, "center": true,
+	"hexdigest": true, "isoformat": true, "strftime": true, "removeprefix": true, "removesuffix": true, "swapcase": true}
+
+// plainAddOperand reports whether the term toks[a..b] has a value for
+// which gpython's own + is right whatever the other side: a number or
+// string literal, a list display, "..." % x, or a call that gives a str
+// or a number.
+func plainAddOperand(toks []token, a, b int) bool {
+	i := a
+	for i < b && toks[i].kind == tkOp && (toks[i].text == "-" || toks[i].text == "+" || toks[i].text == "~") {
+		i++
+	}
+	t := toks[i]
+	switch {
+	case t.kind == tkNumber:
+		return i == b
+	case t.kind == tkString:
+		j := i
+		for j < b && toks[j+1].kind == tkString {
+			j++
+		}
+		if j == b {
+			return true
+		}
+		// "..." % x (and "..." * n): a str.
+		if i == a && toks[j+1].kind == tkOp && (toks[j+1].text == "%" || toks[j+1].text == "*") {
+			return operandEnd(toks, j+2) == b
+		}
+		return false
+	case i == a && t.kind == tkOp && t.text == "[":
+		return matchForward(toks, a) == b
+	case i == a && t.kind == tkName && strOrNumCalls[t.text] && i+1 < b && toks[i+1].text == "(":
+		return matchForward(toks, i+1) == b
+	case i == a && t.kind == tkName && t.text == "__pct__" && i+2 < b && toks[i+1].text == "(" && toks[i+2].kind == tkString:
+		return matchForward(toks, i+1) == b
+	}
+	// x.lower(), "-".join(...): a str.
+	if i == a && toks[b].kind == tkOp && toks[b].text == ")" {
+		o := matchBackward(toks, b)
+		if o >= 2 && o > a && toks[o-1].kind == tkName && strMethods[toks[o-1].text] && toks[o-2].kind == tkOp && toks[o-2].text == "." {
+			return true
+		}
+	}
+	return false
+}
+
+// addChain rewrites the additive expression that starts at token k when
+// one of its binary + needs __plus__: terms are folded left to right, as
+// Python groups them. It returns the edit and whether there is one.
+func addChain(src string, toks []token, k int) (edit, bool) {
+	e := termEnd(toks, k)
+	if e < 0 {
+		return edit{}, false
+	}
+	start := k
+	acc := src[toks[k].start:toks[e].end]
+	plain := plainAddOperand(toks, k, e)
+	changed := false
+	for e+2 < len(toks) && toks[e+1].kind == tkOp && (toks[e+1].text == "+" || toks[e+1].text == "-") {
+		op := toks[e+1]
+		ne := termEnd(toks, e+2)
+		if ne < 0 {
+			break
+		}
+		between := src[toks[e].end:op.start]
+		right := src[op.end:toks[ne].end]
+		termPlain := plainAddOperand(toks, e+2, ne)
+		switch {
+		case op.text == "-" || plain || termPlain:
+			acc += between + op.text + right
+			plain = true
+		default:
+			acc = "__plus__(" + acc + between + "," + right + ")"
+			changed = true
+		}
+		e = ne
+	}
+	if !changed {
+		return edit{}, false
+	}
+	return edit{toks[start].start, toks[e].end, acc}, true
+}
+
+// augAddStatement turns the statement "name += x" into
+// "name = __iplus__(name, (x))" unless x is plain (see plainAddOperand).
+func augAddStatement(src string, toks []token, from, to int) (edit, bool) {
+	if to-from < 3 || toks[from].kind != tkName || pyKeywords[toks[from].text] || toks[from+1].kind != tkOp || toks[from+1].text != "+=" {
+		return edit{}, false
+	}
+	last := to - 1
+	// n += 1 stays as it is (a list += "ab" must extend, so strings do not).
+	if termEnd(toks, from+2) == last && plainAddOperand(toks, from+2, last) && toks[from+2].kind != tkString {
+		return edit{}, false
+	}
+	name := toks[from].text
+	rhs := src[toks[from+1].end:toks[last].end]
+	return edit{toks[from].start, toks[last].end, name + " = __iplus__(" + name + ", (" + rhs + "))"}, true
 }

@@ -30,11 +30,21 @@ func TestRewrite(t *testing.T) {
 		{"o.update({'a': 1})\nx.y.setdefault('k', []).append(1)\nz.update()", "__update__(o, {'a': 1})\n__setdefault__(x.y, 'k', []).append(1)\n__update__(z)"},
 		{`k = list(d.keys()) + list(t)`, `k = __list__(__keys__(d)) + __list__(t)`},
 		{"def list(x): pass\nk = list(d)", "def list(x): pass\nk = list(d)"},
-		{`r = [(1, 2) < (1, 3), v >= [1, 2], a < b, x + (1, 2) < y, a < (1, 2) < c]`, `r = [__cmp__("<", (1, 2) , (1, 3)), __cmp__(">=", v , [1, 2]), a < b, x + (1, 2) < y, a < (1, 2) < c]`},
+		{`r = [(1, 2) < (1, 3), v >= [1, 2], a < b, x + (1, 2) < y, a < (1, 2) < c]`, `r = [__cmp__("<", (1, 2) , (1, 3)), __cmp__(">=", v , [1, 2]), a < b, __plus__(x , (1, 2)) < y, a < (1, 2) < c]`},
 		{"if ver <= (3, 8):\n    pass", "if __cmp__(\"<=\", ver , (3, 8)):\n    pass"},
 		{`r = [x for x in ev["xs"] if x != ev["skip"]]`, `r = [x for x in __it__((ev["xs"])) if x != ev["skip"]]`},
 		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = __dict_pairs__([(k, v ) for k, v in __it__((sorted(__items__(d), key=lambda t: t[1])))])`},
 		{`x = "100%" # f"{not code}"`, `x = "100%" # f"{not code}"`},
+		// Binary + goes through __plus__ with Python's grouping, unless
+		// one side makes gpython's + right (a literal, a str...).
+		{`r = a + b`, `r = __plus__(a , b)`},
+		{`r = a * b + c - d + e`, `r = __plus__(a * b , c) - d + e`},
+		{`r = -a + b ** 2 + c(d + e)[f]`, `r = __plus__(__plus__(-a , b ** 2) , c(__plus__(d , e))[f])`},
+		{`r = x << a + b.c, not a + b, a + b < c + d`, `r = x << __plus__(a , b.c), not __plus__(a , b), __plus__(a , b) < __plus__(c , d)`},
+		{`r = a + 1, "x" + a + b, a + "y" + b, a + f"{b}", s.strip() + t, len(a) + n, [1] + l, +a, a - b`,
+			`r = a + 1, "x" + a + b, a + "y" + b, a + __fmt__("{}", (b)), s.strip() + t, len(a) + n, [1] + l, +a, a - b`},
+		{"r = (a\n     + b)", "r = (__plus__(a\n     , b))"},
+		{"t += (1,)\nn += 1\ns += 'x'\nd[k] += v\nif c: total += x", "t = __iplus__(t, ( (1,)))\nn += 1\ns = __iplus__(s, ( 'x'))\nd[k] += v\nif c: total = __iplus__(total, ( x))"},
 	}
 	for _, c := range cases {
 		got, err := Rewrite(c.in)
