@@ -22,7 +22,7 @@
 // Its context imports only embedded modules from an allow list (no file,
 // OS, process or network access; open, input and friends are removed) and
 // print() writes to the event's log. Python newer than 3.4 is rewritten
-// before compiling (Rewrite: f-strings, %, {**a}, dict key order), gpython's
+// before compiling (Rewrite: f-strings, %, +, :=, {**a}, dict key order), gpython's
 // types get the methods they lack through their public Dict, and json, re,
 // datetime, time, zoneinfo, hashlib, hmac, base64, uuid, random,
 // collections and string are implemented in Go. docs/python.md says what a

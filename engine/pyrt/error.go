@@ -61,7 +61,8 @@ func sourceLine(lines []string, n int) string {
 }
 
 // syntaxError converts a gpython compile error.
-func syntaxError(err error, lines []string) *Error {
+// lineMap, when not nil, gives the user's line of each compiled line.
+func syntaxError(err error, lines []string, lineMap []int) *Error {
 	e := &Error{Kind: KindSyntax, Type: "SyntaxError", Message: err.Error()}
 	if ex, ok := err.(*py.Exception); ok {
 		e.Type = ex.Type().Name
@@ -76,6 +77,9 @@ func syntaxError(err error, lines []string) *Error {
 		if n, ok := ex.Dict["offset"].(py.Int); ok {
 			e.Col = int(n)
 		}
+	}
+	if e.Line >= 1 && e.Line <= len(lineMap) {
+		e.Line = lineMap[e.Line-1]
 	}
 	e.SourceLine = sourceLine(lines, e.Line)
 	return e

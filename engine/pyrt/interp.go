@@ -62,7 +62,7 @@ func CheckSyntax(code string) *Error {
 
 func compileSource(code string) (*py.Code, *Error) {
 	lines := strings.Split(code, "\n")
-	src, rerr := Rewrite(code)
+	src, lineMap, rerr := rewriteMapped(code)
 	if rerr != nil {
 		return nil, rerr
 	}
@@ -71,9 +71,12 @@ func compileSource(code string) (*py.Code, *Error) {
 	}
 	c, err := py.Compile(src, filename, py.ExecMode, 0, true)
 	if err != nil {
-		return nil, syntaxError(err, lines)
+		return nil, syntaxError(err, lines, lineMap)
 	}
 	fixCellArgs(c)
+	if lineMap != nil {
+		remapLines(c, lineMap)
+	}
 	return c, nil
 }
 

@@ -26,12 +26,24 @@ import (
 //     __it__(...), which walks a dict in sorted key order: gpython's
 //     dicts are Go maps, whose order changes from one loop to the next.
 //
-// The walrus operator (:=) is not supported: 3.4 has no expression that
-// assigns to a local variable.
+//   - the walrus operator (:=) where it comes first in an if, elif or
+//     while condition, a statement or a comprehension part becomes an
+//     assignment of its own (see rewriteWalrus); that may add lines.
 func Rewrite(src string) (string, *Error) {
+	out, _, err := rewriteMapped(src)
+	return out, err
+}
+
+// rewriteMapped is Rewrite that also returns, when the rewrite added
+// lines, the line of src for each line of the result (index line-1).
+func rewriteMapped(src string) (string, []int, *Error) {
 	out, err := rewriteFStrings(src)
 	if err != nil {
-		return "", err
+		return "", nil, err
+	}
+	out, lines, err := rewriteWalrus(out)
+	if err != nil {
+		return "", nil, err
 	}
 	out = rewriteFor(out)
 	out = rewriteSetItems(out)
@@ -43,7 +55,7 @@ func Rewrite(src string) (string, *Error) {
 			break
 		}
 	}
-	return out, nil
+	return out, lines, nil
 }
 
 type tokKind int

@@ -44,6 +44,12 @@ func TestRewrite(t *testing.T) {
 		{`r = a + 1, "x" + a + b, a + "y" + b, a + f"{b}", s.strip() + t, len(a) + n, [1] + l, +a, a - b`,
 			`r = a + 1, "x" + a + b, a + "y" + b, a + __fmt__("{}", (b)), s.strip() + t, len(a) + n, [1] + l, +a, a - b`},
 		{"r = (a\n     + b)", "r = (__plus__(a\n     , b))"},
+		// := becomes an assignment of its own (lines may be added).
+		{"if (m := f(x)):\n    pass", "m = f(x)\nif (m):\n    pass"},
+		{"if a:\n    pass\nelif (m := f(x)) > 1:\n    pass\nelse:\n    pass", "if a:\n    pass\nelse:\n m = f(x)\n if (m) > 1:\n    pass\n else:\n    pass"},
+		{"while (n := f()) > 0:\n    g(n)", "while True:\n    n = f()\n    if not ((n) > 0): break\n    g(n)"},
+		{"r = [y := 5, y]", "y = 5; r = [y, y]"},
+		{"r = [y for x in l if (y := g(x))]", "r = [y for x in __it__((l)) for y in __it__(([g(x)])) if (y)]"},
 		{"t += (1,)\nn += 1\ns += 'x'\nd[k] += v\nif c: total += x", "t = __iplus__(t, ( (1,)))\nn += 1\ns = __iplus__(s, ( 'x'))\nd[k] += v\nif c: total = __iplus__(total, ( x))"},
 	}
 	for _, c := range cases {
