@@ -11,17 +11,22 @@ import (
 //
 //   - f-strings become calls of __fmt__, str.format with dicts in their
 //     key order: f"{a!r:>{w}} {b=}" is __fmt__("{!r:>{}} b={!r}", (a), (w), (b));
+//
 //   - the % operator becomes __pct__(left, right), because gpython hands
 //     "%s" % x to Go's fmt.Sprintf ("%s" % None prints "{}");
+//
 //   - a binary + becomes __plus__(a, b) and name += x becomes
 //     name = __iplus__(name, (x)), because gpython fails on True + True
 //     and loses items concatenating tuples of different lengths (left
 //     alone where one side makes gpython's + right: see addChain);
+//
 //   - {**a, "k": v} becomes __merge__(a, {"k": v});
+//
 //   - {k: v, ...} becomes __dict__(k, v, ...) and the statement
 //     d[k] = v becomes __setitem__(d, k, v): both record the order in
 //     which keys arrive, so that a returned dict keeps CPython's key order
 //     (gpython's dicts are Go maps, without order);
+//
 //   - the iterable of every for (loop or comprehension) is wrapped in
 //     __it__(...), which walks a dict in sorted key order: gpython's
 //     dicts are Go maps, whose order changes from one loop to the next.

@@ -141,7 +141,9 @@ func (w *walrusRewriter) indent(k int) string {
 	return w.src[strings.LastIndexByte(w.src[:p], '\n')+1 : p]
 }
 
-func (w *walrusRewriter) col(k int) int { return len(strings.ReplaceAll(w.indent(k), "\t", "        ")) }
+func (w *walrusRewriter) col(k int) int {
+	return len(strings.ReplaceAll(w.indent(k), "\t", "        "))
+}
 
 // one rewrites the assignment expression whose := is token k.
 func (w *walrusRewriter) one(k int) *Error {
