@@ -18,7 +18,7 @@ func setItems(s *py.Set) map[py.Object]py.SetValue {
 // iterate lists the items of an iterable; a dict gives its keys sorted.
 func iterate(o py.Object) ([]py.Object, error) {
 	if d, ok := o.(py.StringDict); ok {
-		return py.NewListFromStrings(sortedKeys(d)).Items, nil
+		return keyObjects(sortedKeys(d)).Items, nil
 	}
 	var out []py.Object
 	err := py.Iterate(o, func(it py.Object) bool { out = append(out, it); return false })
@@ -41,7 +41,7 @@ func dictUpdate(d py.StringDict, src py.Object) error {
 		src = m.d
 	case *counter:
 		for _, k := range m.keys {
-			if _, err := d.M__setitem__(k, m.counts[reprString(k)]); err != nil {
+			if err := dictSet(d, k, m.counts[reprString(k)], nil); err != nil {
 				return err
 			}
 		}
@@ -62,19 +62,11 @@ func dictUpdate(d py.StringDict, src py.Object) error {
 		if err != nil || len(pair) != 2 {
 			return py.ExceptionNewf(py.ValueError, "dictionary update sequence element #%d has length %d; 2 is required", i, len(pair))
 		}
-		if _, err := d.M__setitem__(pair[0], pair[1]); err != nil {
+		if err := dictSet(d, pair[0], pair[1], nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func dictKey(o py.Object) (string, error) {
-	s, ok := o.(py.String)
-	if !ok {
-		return "", py.ExceptionNewf(py.TypeError, "dict keys must be str in transforms, not %s", o.Type().Name)
-	}
-	return string(s), nil
 }
 
 func patchContainers() {
@@ -83,7 +75,7 @@ func patchContainers() {
 	// sorted by key so that results do not change from run to run.
 	setMethod(dt, "keys", func(self py.Object) (py.Object, error) {
 		d := self.(py.StringDict)
-		return py.NewListFromStrings(sortedKeys(d)), nil
+		return keyObjects(sortedKeys(d)), nil
 	})
 	setMethod(dt, "values", func(self py.Object) (py.Object, error) {
 		d := self.(py.StringDict)
@@ -97,7 +89,7 @@ func patchContainers() {
 		d := self.(py.StringDict)
 		out := make([]py.Object, 0, len(d))
 		for _, k := range sortedKeys(d) {
-			out = append(out, py.Tuple{py.String(k), d[k]})
+			out = append(out, py.Tuple{decodeKey(k), d[k]})
 		}
 		return py.NewListFromItems(out), nil
 	})
@@ -110,6 +102,10 @@ func patchContainers() {
 			if v, ok := self.(py.StringDict)[string(k)]; ok {
 				return v, nil
 			}
+		} else if k, ok, err := findKey(self.(py.StringDict), a[0]); err != nil {
+			return nil, err
+		} else if ok {
+			return self.(py.StringDict)[k], nil
 		}
 		if a[1] == nil {
 			return py.None, nil
@@ -137,11 +133,14 @@ func patchContainers() {
 			return nil, err
 		}
 		d := self.(py.StringDict)
-		if k, ok := a[0].(py.String); ok {
-			if v, ok := d[string(k)]; ok {
-				delete(d, string(k))
-				return v, nil
-			}
+		k, ok, err := findKey(d, a[0])
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			v := d[k]
+			delete(d, k)
+			return v, nil
 		}
 		if a[1] != nil {
 			return a[1], nil
@@ -157,18 +156,18 @@ func patchContainers() {
 		k := keys[len(keys)-1]
 		v := d[k]
 		delete(d, k)
-		return py.Tuple{py.String(k), v}, nil
+		return py.Tuple{decodeKey(k), v}, nil
 	})
 	setMethod(dt, "setdefault", func(self py.Object, args py.Tuple) (py.Object, error) {
 		a, err := bindArgs("setdefault", args, nil, 1, "key", "default")
 		if err != nil {
 			return nil, err
 		}
-		k, err := dictKey(a[0])
+		d := self.(py.StringDict)
+		k, _, err := findKey(d, a[0])
 		if err != nil {
 			return nil, err
 		}
-		d := self.(py.StringDict)
 		if v, ok := d[k]; ok {
 			return v, nil
 		}

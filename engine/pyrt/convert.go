@@ -585,12 +585,22 @@ func (e *encoder) dict(d py.StringDict) error {
 		return py.ExceptionNewf(py.ValueError, "Circular reference detected")
 	}
 	e.buf = append(e.buf, '{')
-	for i, k := range dictKeys(d, e.order, e.sortKeys) {
+	keys := dictKeys(d, e.order, e.sortKeys)
+	if e.sortKeys {
+		if err := sortEncodedKeys(keys); err != nil {
+			return err
+		}
+	}
+	for i, k := range keys {
 		if i > 0 {
 			e.buf = append(e.buf, e.itemSep...)
 		}
 		e.newline()
-		e.str(k)
+		jk, err := jsonKeyOf(k, e.allowNaN)
+		if err != nil {
+			return err
+		}
+		e.str(jk)
 		e.buf = append(e.buf, e.keySep...)
 		if err := e.encode(d[k]); err != nil {
 			return err

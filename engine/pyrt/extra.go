@@ -215,16 +215,16 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 		"__it__": method("__it__", func(_, o py.Object) (py.Object, error) {
 			switch x := o.(type) {
 			case py.StringDict:
-				return py.NewIterator(py.NewListFromStrings(dictKeys(x, in.order, false))), nil
+				return py.NewIterator(keyObjects(dictKeys(x, in.order, false))), nil
 			case *defaultDict:
-				return py.NewIterator(py.NewListFromStrings(dictKeys(x.d, in.order, false))), nil
+				return py.NewIterator(keyObjects(dictKeys(x.d, in.order, false))), nil
 			}
 			return o, nil
 		}),
 		"__list__": method("__list__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 			if len(args) == 1 && len(kwargs) == 0 {
 				if d, ok := args[0].(py.StringDict); ok {
-					return py.NewListFromStrings(dictKeys(d, in.order, false)), nil
+					return keyObjects(dictKeys(d, in.order, false)), nil
 				}
 			}
 			return py.ListType.M__call__(args, kwargs)
@@ -232,7 +232,7 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 		"__tuple__": method("__tuple__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 			if len(args) == 1 && len(kwargs) == 0 {
 				if d, ok := args[0].(py.StringDict); ok {
-					return py.Tuple(py.NewListFromStrings(dictKeys(d, in.order, false)).Items), nil
+					return py.Tuple(keyObjects(dictKeys(d, in.order, false)).Items), nil
 				}
 			}
 			return py.TupleType.M__call__(args, kwargs)
@@ -278,7 +278,7 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 		}),
 		"__keys__": method("__keys__", func(_, o py.Object) (py.Object, error) {
 			if d, ok := o.(py.StringDict); ok {
-				return py.NewListFromStrings(dictKeys(d, in.order, false)), nil
+				return keyObjects(dictKeys(d, in.order, false)), nil
 			}
 			return callMethod(o, "keys")
 		}),
@@ -298,7 +298,7 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 				keys := dictKeys(d, in.order, false)
 				out := make([]py.Object, len(keys))
 				for i, k := range keys {
-					out[i] = py.Tuple{py.String(k), d[k]}
+					out[i] = py.Tuple{decodeKey(k), d[k]}
 				}
 				return py.NewListFromItems(out), nil
 			}
@@ -413,17 +413,14 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			keys := make([]string, 0, len(l.Items))
 			for _, it := range l.Items {
 				kv := it.(py.Tuple)
-				k, ok := kv[0].(py.String)
-				if !ok {
-					if _, err := d.M__setitem__(kv[0], kv[1]); err != nil {
-						return nil, err
-					}
-					continue
+				k, dup, err := findKey(d, kv[0])
+				if err != nil {
+					return nil, err
 				}
-				if _, dup := d[string(k)]; !dup {
-					keys = append(keys, string(k))
+				if !dup {
+					keys = append(keys, k)
 				}
-				d[string(k)] = kv[1]
+				d[k] = kv[1]
 			}
 			if len(keys) > 1 && len(keys) == len(d) {
 				in.order.set(d, keys)
@@ -480,17 +477,14 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			d := py.NewStringDictSized(len(args) / 2)
 			keys := make([]string, 0, len(args)/2)
 			for i := 0; i+1 < len(args); i += 2 {
-				k, ok := args[i].(py.String)
-				if !ok {
-					if _, err := d.M__setitem__(args[i], args[i+1]); err != nil {
-						return nil, err
-					}
-					continue
+				k, dup, err := findKey(d, args[i])
+				if err != nil {
+					return nil, err
 				}
-				if _, dup := d[string(k)]; !dup {
-					keys = append(keys, string(k))
+				if !dup {
+					keys = append(keys, k)
 				}
-				d[string(k)] = args[i+1]
+				d[k] = args[i+1]
 			}
 			if len(keys) == len(d) {
 				in.order.set(d, keys)
@@ -506,8 +500,31 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 					d[string(k)] = args[2]
 					return py.None, nil
 				}
+				return py.None, dictSet(d, args[1], args[2], in.order)
 			}
 			return py.SetItem(args[0], args[1], args[2])
+		}),
+		"__getix__": method("__getix__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			return getItem(args[0], args[1])
+		}),
+		"__delix__": method("__delix__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			switch d := args[0].(type) {
+			case py.StringDict:
+				k, ok, err := findKey(d, args[1])
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					return nil, errKey(args[1])
+				}
+				delete(d, k)
+				return py.None, nil
+			}
+			return py.DelItem(args[0], args[1])
+		}),
+		"__in__": method("__in__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			ok, err := contains(args[0], args[1])
+			return py.NewBool(ok), err
 		}),
 		"round":  method("round", builtinRound),
 		"sorted": method("sorted", builtinSorted),

@@ -46,12 +46,12 @@ var defaultDictType = ready(py.NewType("defaultdict", "dict with a default for m
 func (d *defaultDict) Type() *py.Type { return defaultDictType }
 
 func (d *defaultDict) M__getitem__(k py.Object) (py.Object, error) {
-	key, err := dictKey(k)
+	key, ok, err := findKey(d.d, k)
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := d.d[key]; ok {
-		return v, nil
+	if ok {
+		return d.d[key], nil
 	}
 	if d.factory == nil || d.factory == py.None {
 		return nil, py.ExceptionNewf(py.KeyError, "%s", reprString(k))
@@ -65,18 +65,34 @@ func (d *defaultDict) M__getitem__(k py.Object) (py.Object, error) {
 	return v, nil
 }
 func (d *defaultDict) M__setitem__(k, v py.Object) (py.Object, error) {
-	if s, ok := k.(py.String); ok {
-		if _, present := d.d[string(s)]; !present {
-			d.keys = append(d.keys, string(s))
-		}
+	key, present, err := findKey(d.d, k)
+	if err != nil {
+		return nil, err
 	}
-	return d.d.M__setitem__(k, v)
+	if !present {
+		d.keys = append(d.keys, key)
+	}
+	d.d[key] = v
+	return py.None, nil
 }
-func (d *defaultDict) M__delitem__(k py.Object) (py.Object, error)  { return d.d.M__delitem__(k) }
-func (d *defaultDict) M__contains__(k py.Object) (py.Object, error) { return d.d.M__contains__(k) }
-func (d *defaultDict) M__len__() (py.Object, error)                 { return py.Int(len(d.d)), nil }
+func (d *defaultDict) M__delitem__(k py.Object) (py.Object, error) {
+	key, ok, err := findKey(d.d, k)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errKey(k)
+	}
+	delete(d.d, key)
+	return py.None, nil
+}
+func (d *defaultDict) M__contains__(k py.Object) (py.Object, error) {
+	ok, err := contains(k, d)
+	return py.NewBool(ok), err
+}
+func (d *defaultDict) M__len__() (py.Object, error) { return py.Int(len(d.d)), nil }
 func (d *defaultDict) M__iter__() (py.Object, error) {
-	return py.NewIterator(py.NewListFromStrings(d.orderedKeys())), nil
+	return py.NewIterator(keyObjects(d.orderedKeys())), nil
 }
 func (d *defaultDict) M__eq__(o py.Object) (py.Object, error) {
 	if x, ok := o.(*defaultDict); ok {

@@ -116,7 +116,13 @@ func writeRepr(b *strings.Builder, o py.Object, depth int, order keyOrder) error
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(quoteString(k))
+			if isEncodedKey(k) {
+				if err := writeRepr(b, decodeKey(k), depth+1, order); err != nil {
+					return err
+				}
+			} else {
+				b.WriteString(quoteString(k))
+			}
 			b.WriteString(": ")
 			if err := writeRepr(b, x[k], depth+1, order); err != nil {
 				return err

@@ -7,7 +7,8 @@ import (
 
 // Rewrite turns Python syntax newer than gpython's compiler (Python 3.4)
 // into equivalent 3.4 code, keeping every statement on its line so that
-// errors point at the user's own lines:
+// errors point at the user's own lines (only the := rewrite adds lines,
+// and compileSource maps them back):
 //
 //   - f-strings become calls of __fmt__, str.format with dicts in their
 //     key order: f"{a!r:>{w}} {b=}" is __fmt__("{!r:>{}} b={!r}", (a), (w), (b));
@@ -19,6 +20,11 @@ import (
 //     name = __iplus__(name, (x)), because gpython fails on True + True
 //     and loses items concatenating tuples of different lengths (left
 //     alone where one side makes gpython's + right: see addChain);
+//
+//   - a subscript X[K] that reads, K in X, del X[K] and X[K] op= V
+//     go through __getix__, __in__, __delix__ and __setitem__ when K is
+//     not a str literal, so that dicts take keys of any hashable type
+//     (see keys.go);
 //
 //   - {**a, "k": v} becomes __merge__(a, {"k": v});
 //
@@ -563,7 +569,18 @@ func rewriteOps(src string) (string, bool) {
 		}
 		return false
 	}
+	target := assignTargets(toks)
 	for k, t := range toks {
+		if t.kind == tkOp && t.text == "[" {
+			if e, ok := subscriptLoad(src, toks, k, target); ok && !taken(e.start, e.end) {
+				edits = append(edits, e)
+			}
+		}
+		if t.kind == tkName && t.text == "in" {
+			if e, ok := inTest(src, toks, k); ok && !taken(e.start, e.end) {
+				edits = append(edits, e)
+			}
+		}
 		if arithStart(toks, k) {
 			if e, ok := addChain(src, toks, k); ok && !taken(e.start, e.end) {
 				edits = append(edits, e)
@@ -680,7 +697,7 @@ func rewriteOps(src string) (string, bool) {
 				if !taken(t.start, toks[m].end) {
 					if e, ok := dictComprehension(src, toks, k, m); ok {
 						edits = append(edits, e)
-					} else if len(items) >= 2 {
+					} else if len(items) >= 2 || (len(items) == 1 && toks[items[0][0]].kind != tkString) {
 						if e, ok := dictDisplay(src, toks, k, m, items); ok {
 							edits = append(edits, e)
 						}
@@ -879,6 +896,8 @@ func rewriteSetItems(src string) string {
 		if e, ok := setItemStatement(src, toks, start, k); ok {
 			edits = append(edits, e)
 		} else if e, ok := augAddStatement(src, toks, start, k); ok {
+			edits = append(edits, e)
+		} else if e, ok := keyStatement(src, toks, start, k); ok {
 			edits = append(edits, e)
 		}
 		start = k + 1
@@ -1218,4 +1237,223 @@ func augAddStatement(src string, toks []token, from, to int) (edit, bool) {
 	name := toks[from].text
 	rhs := src[toks[from+1].end:toks[last].end]
 	return edit{toks[from].start, toks[last].end, name + " = __iplus__(" + name + ", (" + rhs + "))"}, true
+}
+
+// Dict keys that are not str (see keys.go) need their own helpers where
+// gpython's opcodes would pass the key to py.StringDict: a subscript
+// X[K] that reads becomes __getix__(X, K), K in X becomes __in__(K, X),
+// del X[K] becomes __delix__(X, K) and X[K] op= V becomes
+// __setitem__(X, (K), __getix__(X, (K)) op V). A key written as a str
+// literal (event["name"], "k" in event) keeps gpython's opcode: it is
+// the common case and the fast one.
+
+// assignTargets marks the tokens left of the last top-level = of their
+// statement: subscripts there are (or are inside) assignment targets.
+func assignTargets(toks []token) []bool {
+	out := make([]bool, len(toks))
+	start, depth := 0, 0
+	for k := 0; k <= len(toks); k++ {
+		if k < len(toks) {
+			t := toks[k]
+			if isOpen(t) {
+				depth++
+			} else if isClose(t) {
+				depth--
+			}
+			if !(t.kind == tkNewline || (depth == 0 && t.kind == tkOp && t.text == ";")) {
+				continue
+			}
+		}
+		last := -1
+		d := 0
+		for j := start; j < k; j++ {
+			if isOpen(toks[j]) {
+				d++
+			} else if isClose(toks[j]) {
+				d--
+			} else if d == 0 && toks[j].kind == tkOp && toks[j].text == "=" {
+				last = j
+			}
+		}
+		del := start < k && toks[start].kind == tkName && toks[start].text == "del"
+		for j := start; j < k; j++ {
+			out[j] = j < last || del
+		}
+		start = k + 1
+	}
+	return out
+}
+
+// subscriptLoad rewrites the subscript whose "[" is token k.
+func subscriptLoad(src string, toks []token, k int, target []bool) (edit, bool) {
+	if k == 0 || !isAtomEnd(toks[k-1]) || target[k] {
+		return edit{}, false
+	}
+	m := matchForward(toks, k)
+	if m < 0 || m == k+1 {
+		return edit{}, false
+	}
+	if m+1 < len(toks) && toks[m+1].kind == tkOp && strings.HasSuffix(toks[m+1].text, "=") &&
+		toks[m+1].text != "==" && toks[m+1].text != "<=" && toks[m+1].text != ">=" && toks[m+1].text != "!=" {
+		return edit{}, false // a target
+	}
+	allStr, tuple := true, false
+	depth := 0
+	for j := k + 1; j < m; j++ {
+		t := toks[j]
+		if t.kind != tkString {
+			allStr = false
+		}
+		if isOpen(t) {
+			depth++
+		} else if isClose(t) {
+			depth--
+		} else if depth == 0 && t.kind == tkOp && t.text == ":" {
+			return edit{}, false // a slice
+		} else if depth == 0 && t.text == "," {
+			tuple = true
+		} else if depth == 0 && t.kind == tkName && (t.text == "for" || t.text == "lambda" || t.text == "yield") {
+			return edit{}, false
+		}
+	}
+	if allStr {
+		return edit{}, false
+	}
+	s := operandStart(toks, k-1)
+	if s < 0 {
+		return edit{}, false
+	}
+	key := src[toks[k].end:toks[m].start]
+	if tuple {
+		key = "(" + key + ")"
+	}
+	return edit{toks[s].start, toks[m].end, "__getix__(" + src[toks[s].start:toks[k].start] + ", " + key + ")"}, true
+}
+
+// forTarget reports whether the "in" at token k is the one of a for.
+func forTarget(toks []token, k int) bool {
+	for j := k - 1; j >= 0; j-- {
+		t := toks[j]
+		switch {
+		case isClose(t):
+			j = matchBackward(toks, j)
+			if j < 0 {
+				return false
+			}
+		case t.kind == tkName && t.text == "for":
+			return true
+		case t.kind == tkName && !pyKeywords[t.text], t.kind == tkOp && (t.text == "," || t.text == "." || t.text == "*"):
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// inTest rewrites the membership test whose "in" is token k.
+func inTest(src string, toks []token, k int) (edit, bool) {
+	if k < 1 || k+1 >= len(toks) || forTarget(toks, k) {
+		return edit{}, false
+	}
+	leftEnd, not := k-1, false
+	if toks[k-1].kind == tkName && toks[k-1].text == "not" {
+		leftEnd, not = k-2, true
+	}
+	ls := operandStart(toks, leftEnd)
+	if ls < 0 || toks[ls].kind == tkString && operandEnd(toks, ls) == leftEnd {
+		return edit{}, false // a str literal: gpython's own in is right
+	}
+	re := operandEnd(toks, k+1)
+	if re < 0 || !cmpBoundary(toks, ls-1, true) || !cmpBoundary(toks, re+1, false) {
+		return edit{}, false
+	}
+	text := "__in__(" + src[toks[ls].start:toks[leftEnd].end] + ", " + src[toks[k+1].start:toks[re].end] + ")"
+	if not {
+		text = "not " + text
+	}
+	return edit{toks[ls].start, toks[re].end, text}, true
+}
+
+// keyStatement rewrites del X[K] and X[K] op= V (X a name or dotted
+// name, K without calls, so that reading them twice changes nothing).
+func keyStatement(src string, toks []token, from, to int) (edit, bool) {
+	if to-from < 4 {
+		return edit{}, false
+	}
+	del := toks[from].kind == tkName && toks[from].text == "del"
+	x := from
+	if del {
+		x++
+	}
+	if toks[x].kind != tkName || pyKeywords[toks[x].text] {
+		return edit{}, false
+	}
+	// The subscript X[K] that ends the target: "]" before the operator
+	// (or the end of a del).
+	m := -1
+	if del {
+		m = to - 1
+	} else {
+		for i := x; i < to; i++ {
+			if toks[i].kind == tkOp && strings.HasSuffix(toks[i].text, "=") && len(toks[i].text) > 1 &&
+				toks[i].text != "==" && toks[i].text != "<=" && toks[i].text != ">=" && toks[i].text != "!=" {
+				m = i - 1
+				break
+			}
+			if isOpen(toks[i]) {
+				if i = matchForward(toks, i); i < 0 {
+					return edit{}, false
+				}
+			}
+		}
+	}
+	if m <= x || toks[m].text != "]" {
+		return edit{}, false
+	}
+	open := matchBackward(toks, m)
+	if open <= x || open == m-1 {
+		return edit{}, false
+	}
+	j := open - 1
+	// X and K: names, literals, dots and subscripts, nothing that calls.
+	allStr := true
+	for i := x; i < m; i++ {
+		t := toks[i]
+		if i > open && t.kind != tkString {
+			allStr = false
+		}
+		if !(t.kind == tkName && !pyKeywords[t.text] || t.kind == tkNumber || t.kind == tkString ||
+			t.kind == tkOp && (t.text == "." || t.text == "," || t.text == "-" || t.text == "[" || t.text == "]")) {
+			return edit{}, false
+		}
+	}
+	if allStr && !del {
+		return edit{}, false
+	}
+	obj := src[toks[x].start:toks[j].end]
+	key := "(" + src[toks[j+1].end:toks[m].start] + ")"
+	if del {
+		if m != to-1 {
+			return edit{}, false
+		}
+		return edit{toks[from].start, toks[m].end, "__delix__(" + obj + ", " + key + ")"}, true
+	}
+	if m+2 >= to+1 || toks[m+1].kind != tkOp {
+		return edit{}, false
+	}
+	op := toks[m+1].text
+	switch op {
+	case "+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=", "<<=", ">>=":
+	default:
+		return edit{}, false
+	}
+	if m+2 > to-1 {
+		return edit{}, false
+	}
+	val := src[toks[m+2].start:toks[to-1].end]
+	if m+2 != to-1 {
+		val = "(" + val + ")"
+	}
+	return edit{toks[from].start, toks[to-1].end,
+		"__setitem__(" + obj + ", " + key + ", __getix__(" + obj + ", " + key + ") " + strings.TrimSuffix(op, "=") + " " + val + ")"}, true
 }

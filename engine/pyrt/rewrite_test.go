@@ -18,13 +18,13 @@ func TestRewrite(t *testing.T) {
 		{`x = a * b % c`, `x = a * b % c`},
 		{`x = -a % b`, `x = -a % b`},
 		{`z = fmt % args % more`, `z = __pct__(__pct__(fmt , args) , more)`},
-		{`x = "%d" % y.z[1](2) ** 2`, `x = __pct__("%d" , y.z[1](2) ** 2)`},
+		{`x = "%d" % y.z[1](2) ** 2`, `x = __pct__("%d" , __getix__(y.z, 1)(2) ** 2)`},
 		{`d = {**a, 'k': v, **b}`, `d = __merge__(a, {'k': v}, b)`},
 		{`d = {'k': {**a}}`, `d = {'k': __merge__(a)}`},
 		{"for k in d:\n    pass", "for k in __it__((d)):\n    pass"},
 		{`o = {"b": x, "a": [1, 2]}`, `o = __dict__("b", x, "a", [1, 2])`},
-		{"o[\"k\"] = v + 1\nif a: d[k][j] = f(x)", "__setitem__(o, (\"k\"), ( v + 1))\nif a: __setitem__(d[k], (j), ( f(x)))"},
-		{"l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1", "l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1"},
+		{"o[\"k\"] = v + 1\nif a: d[k][j] = f(x)", "__setitem__(o, (\"k\"), ( v + 1))\nif a: __setitem__(__getix__(d, k), (j), ( f(x)))"},
+		{"l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1", "l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\n__setitem__(d, (k), __getix__(d, (k)) + 1)"},
 		{`r = {k.lower(): v for k, v in d.items() if v}`, `r = __dict_pairs__([(k.lower(), v ) for k, v in __it__((__items__(d))) if v])`},
 		{`r = {x for x in y}`, `r = {x for x in __it__((y))}`},
 		{"o.update({'a': 1})\nx.y.setdefault('k', []).append(1)\nz.update()", "__update__(o, {'a': 1})\n__setdefault__(x.y, 'k', []).append(1)\n__update__(z)"},
@@ -33,24 +33,30 @@ func TestRewrite(t *testing.T) {
 		{`r = [(1, 2) < (1, 3), v >= [1, 2], a < b, x + (1, 2) < y, a < (1, 2) < c]`, `r = [__cmp__("<", (1, 2) , (1, 3)), __cmp__(">=", v , [1, 2]), a < b, __plus__(x , (1, 2)) < y, a < (1, 2) < c]`},
 		{"if ver <= (3, 8):\n    pass", "if __cmp__(\"<=\", ver , (3, 8)):\n    pass"},
 		{`r = [x for x in ev["xs"] if x != ev["skip"]]`, `r = [x for x in __it__((ev["xs"])) if x != ev["skip"]]`},
-		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = __dict_pairs__([(k, v ) for k, v in __it__((sorted(__items__(d), key=lambda t: t[1])))])`},
+		{`r = {k: v for k, v in sorted(d.items(), key=lambda t: t[1])}`, `r = __dict_pairs__([(k, v ) for k, v in __it__((sorted(__items__(d), key=lambda t: __getix__(t, 1))))])`},
 		{`x = "100%" # f"{not code}"`, `x = "100%" # f"{not code}"`},
 		// Binary + goes through __plus__ with Python's grouping, unless
 		// one side makes gpython's + right (a literal, a str...).
 		{`r = a + b`, `r = __plus__(a , b)`},
 		{`r = a * b + c - d + e`, `r = __plus__(a * b , c) - d + e`},
-		{`r = -a + b ** 2 + c(d + e)[f]`, `r = __plus__(__plus__(-a , b ** 2) , c(__plus__(d , e))[f])`},
+		{`r = -a + b ** 2 + c(d + e)[f]`, `r = __plus__(__plus__(-a , b ** 2) , __getix__(c(__plus__(d , e)), f))`},
 		{`r = x << a + b.c, not a + b, a + b < c + d`, `r = x << __plus__(a , b.c), not __plus__(a , b), __plus__(a , b) < __plus__(c , d)`},
 		{`r = a + 1, "x" + a + b, a + "y" + b, a + f"{b}", s.strip() + t, len(a) + n, [1] + l, +a, a - b`,
 			`r = a + 1, "x" + a + b, a + "y" + b, a + __fmt__("{}", (b)), s.strip() + t, len(a) + n, [1] + l, +a, a - b`},
 		{"r = (a\n     + b)", "r = (__plus__(a\n     , b))"},
+		// Subscripts and in with keys that are not str literals go
+		// through helpers (dict keys of any type); str literals do not.
+		{`r = [e["k"], e[k], l[0], l[1:], l[i][j], k in d, "k" in e, x not in s, (a, b) in t]`,
+			`r = [e["k"], __getix__(e, k), __getix__(l, 0), l[1:], __getix__(__getix__(l, i), j), __in__(k, d), "k" in e, not __in__(x, s), __in__((a, b), t)]`},
+		{"del d[k]\nd[1, 2] = 3\nd[k][1] += 1\nfor k, v in x:\n    pass\nr = {1: 'a'}",
+			"__delix__(d, (k))\n__setitem__(d, (1, 2), ( 3))\n__setitem__(__getix__(d, k), (1), __getix__(__getix__(d, k), (1)) + 1)\nfor k, v in __it__((x)):\n    pass\nr = __dict__(1, 'a')"},
 		// := becomes an assignment of its own (lines may be added).
 		{"if (m := f(x)):\n    pass", "m = f(x)\nif (m):\n    pass"},
 		{"if a:\n    pass\nelif (m := f(x)) > 1:\n    pass\nelse:\n    pass", "if a:\n    pass\nelse:\n m = f(x)\n if (m) > 1:\n    pass\n else:\n    pass"},
 		{"while (n := f()) > 0:\n    g(n)", "while True:\n    n = f()\n    if not ((n) > 0): break\n    g(n)"},
 		{"r = [y := 5, y]", "y = 5; r = [y, y]"},
 		{"r = [y for x in l if (y := g(x))]", "r = [y for x in __it__((l)) for y in __it__(([g(x)])) if (y)]"},
-		{"t += (1,)\nn += 1\ns += 'x'\nd[k] += v\nif c: total += x", "t = __iplus__(t, ( (1,)))\nn += 1\ns = __iplus__(s, ( 'x'))\nd[k] += v\nif c: total = __iplus__(total, ( x))"},
+		{"t += (1,)\nn += 1\ns += 'x'\nd[k] += v\nif c: total += x", "t = __iplus__(t, ( (1,)))\nn += 1\ns = __iplus__(s, ( 'x'))\n__setitem__(d, (k), __plus__(__getix__(d, (k)) , v))\nif c: total = __iplus__(total, ( x))"},
 	}
 	for _, c := range cases {
 		got, err := Rewrite(c.in)
