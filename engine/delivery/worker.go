@@ -226,7 +226,12 @@ type result struct {
 
 // loop is the worker's state, owned by the Run goroutine.
 type loop struct {
-	inWindow    map[uint64]*slot // fetched, not finished
+	inWindow map[uint64]*slot // fetched, not finished
+	// order holds the seqs of inWindow in the order they were fetched,
+	// which is ascending, plus some already finished at its front: the
+	// oldest item is found in amortised O(1), not by a walk of the map
+	// on every turn of the loop.
+	order       []uint64
 	ready       readyHeap
 	inflight    int
 	draining    bool
@@ -287,6 +292,7 @@ func (w *Worker) Run() {
 					cursor = it.Seq
 					s := &slot{it: it, readyAt: now}
 					l.inWindow[it.Seq] = s
+					l.order = append(l.order, it.Seq)
 					l.ready.add(s)
 				}
 				exhausted = len(items) == 0
@@ -314,7 +320,7 @@ func (w *Worker) Run() {
 			s := l.ready.peek()
 			if w.cfg.Ordered {
 				// Only the oldest event may go; the rest wait behind it.
-				s = l.inWindow[minSeq(l.inWindow)]
+				s = l.oldest()
 			}
 			if breakerOpen {
 				// Circuit open: one probe at a time, at the backoff's pace,
@@ -385,8 +391,8 @@ func (w *Worker) Run() {
 // publish copies the loop's state into the stats others read.
 func (w *Worker) publish(l *loop) {
 	var oldest time.Time
-	if len(l.inWindow) > 0 {
-		oldest = l.inWindow[minSeq(l.inWindow)].it.Event.ReceivedAt
+	if s := l.oldest(); s != nil {
+		oldest = s.it.Event.ReceivedAt
 	}
 	w.mu.Lock()
 	w.stats.InFlight = l.inflight
@@ -417,15 +423,18 @@ func (w *Worker) setRate(draining bool) {
 	}
 }
 
-func minSeq(m map[uint64]*slot) uint64 {
-	first := true
-	var min uint64
-	for k := range m {
-		if first || k < min {
-			min, first = k, false
+// oldest returns the item with the lowest seq in the window, or nil.
+func (l *loop) oldest() *slot {
+	for i, seq := range l.order {
+		if s := l.inWindow[seq]; s != nil {
+			if i > 0 {
+				l.order = l.order[i:]
+			}
+			return s
 		}
 	}
-	return min
+	l.order = l.order[:0]
+	return nil
 }
 
 func (w *Worker) attempt(s *slot) result {
