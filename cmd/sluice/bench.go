@@ -31,22 +31,23 @@ func cmdBench(args []string) int {
 	if len(args) > 0 && args[0] == "forwarder" {
 		return benchForwarder(args[1:])
 	}
-	fs := newFlags("bench", "bench [--events N] [--senders N] [--size BYTES] [--forwarder [--rounds N]] [--backlog N] [--python]")
+	fs := newFlags("bench", "bench [--events N] [--senders N] [--size BYTES] [--python] [--forwarder | --compare-traces | --compare-python] [--rounds N] | --backlog N")
 	events := fs.Int("events", 100000, "events to send")
 	senders := fs.Int("senders", 32, "concurrent senders, one event per request")
 	size := fs.Int("size", 512, "bytes per event body")
 	forwarder := fs.Bool("forwarder", false, "also measure a plain Go forwarder (no persistence) for the ratio")
-	rounds := fs.Int("rounds", 1, "with --forwarder: alternate forwarder and sluice this many times and print the median ratio")
+	rounds := fs.Int("rounds", 1, "with --forwarder or --compare-*: alternate the two this many times and print the median ratio")
 	backlog := fs.Int("backlog", 0, "instead: with the destination down, queue this many events and compare ingest at the start and the end")
 	python := fs.Bool("python", false, "put a python transform between webhook and http")
 	keep := fs.Bool("keep", false, "keep the temporary data directory")
 	profile := fs.String("cpuprofile", "", "write the runner's CPU profile to this file")
 	traces := fs.Bool("traces", true, "keep per-event traces in the runner (as by default)")
-	compareTraces := fs.Bool("compare-traces", false, "run twice, without and with traces, and print the ratio")
+	compareTraces := fs.Bool("compare-traces", false, "run without and with traces, and print the ratio")
+	comparePython := fs.Bool("compare-python", false, "run without and with a python node between webhook and http, and print the ratio")
 	if _, err := parse(fs, args); err != nil {
 		return flagError(err)
 	}
-	b := &bench{events: *events, senders: *senders, size: *size, python: *python, profile: *profile, noTraces: !*traces}
+	b := &bench{mode: "sluice", events: *events, senders: *senders, size: *size, python: *python, profile: *profile, noTraces: !*traces}
 	dir, err := os.MkdirTemp("", "sluice-bench-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sluice bench:", err)
@@ -59,52 +60,70 @@ func cmdBench(args []string) int {
 	if *backlog > 0 {
 		return b.runBacklog(*backlog)
 	}
-	if *compareTraces {
-		return b.compareTraces()
-	}
 	what := "sluice webhook -> http, every event synced before its 202"
 	if b.python {
 		what = "sluice webhook -> python -> http, every event synced before its 202"
 	}
-	if !*forwarder {
-		r, err := b.run("sluice")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sluice bench:", err)
-			return 1
-		}
-		r.print(what)
-		return r.exitCode()
+	switch {
+	case *compareTraces:
+		return b.pairs(*rounds, "with traces / without",
+			variant{"without traces", func(b *bench) { b.noTraces = true }},
+			variant{"with traces", func(b *bench) { b.noTraces = false }})
+	case *comparePython:
+		return b.pairs(*rounds, "with a python node / without",
+			variant{"webhook -> http", func(b *bench) { b.python = false }},
+			variant{"webhook -> python -> http", func(b *bench) { b.python = true }})
+	case *forwarder:
+		return b.pairs(*rounds, "sluice/forwarder",
+			variant{"plain Go forwarder (no persistence)", func(b *bench) { b.mode = "forwarder" }},
+			variant{what, func(b *bench) { b.mode = "sluice" }})
 	}
-	// The forwarder and sluice take turns, round after round: on a shared
-	// machine the load of the moment moves both alike, and the median of
-	// the rounds' ratios is the figure to quote.
+	r, err := b.run()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sluice bench:", err)
+		return 1
+	}
+	r.print(what)
+	return r.exitCode()
+}
+
+// variant is one side of a comparison: how it sets the bench up.
+type variant struct {
+	what string
+	set  func(*bench)
+}
+
+// pairs runs base and other in turn, round after round, and prints the
+// ratio other/base of each round and their median: on a shared machine
+// the load of the moment moves both alike, and the median is the figure
+// to quote.
+func (b *bench) pairs(rounds int, ratio string, base, other variant) int {
 	var acked, e2e []float64
 	code := 0
-	for round := 1; round <= *rounds; round++ {
+	for round := 1; round <= rounds; round++ {
 		suffix := ""
-		if *rounds > 1 {
-			suffix = fmt.Sprintf(" (round %d of %d)", round, *rounds)
+		if rounds > 1 {
+			suffix = fmt.Sprintf(" (round %d of %d)", round, rounds)
 		}
-		fwd, err := b.run("forwarder")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sluice bench:", err)
-			return 1
+		var rs [2]*result
+		for i, v := range []variant{base, other} {
+			v.set(b)
+			r, err := b.run()
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sluice bench:", err)
+				return 1
+			}
+			r.print(v.what + suffix)
+			code = max(code, r.exitCode())
+			rs[i] = r
 		}
-		fwd.print("plain Go forwarder (no persistence)" + suffix)
-		r, err := b.run("sluice")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sluice bench:", err)
-			return 1
-		}
-		r.print(what + suffix)
-		acked = append(acked, r.ackedPerSec/fwd.ackedPerSec)
-		e2e = append(e2e, r.e2ePerSec/fwd.e2ePerSec)
-		fmt.Printf("\nratio sluice/forwarder: acked %.0f%%, end-to-end %.0f%%\n", 100*acked[len(acked)-1], 100*e2e[len(e2e)-1])
-		code = max(code, r.exitCode())
+		acked = append(acked, rs[1].ackedPerSec/rs[0].ackedPerSec)
+		e2e = append(e2e, rs[1].e2ePerSec/rs[0].e2ePerSec)
+		fmt.Printf("\nratio %s: acked %.0f%%, end-to-end %.0f%%\n", ratio, 100*acked[len(acked)-1], 100*e2e[len(e2e)-1])
 	}
-	if *rounds > 1 {
-		fmt.Printf("\nmedian ratio over %d rounds: acked %.0f%%, end-to-end %.0f%% (acked per round:", *rounds, 100*median(acked), 100*median(e2e))
-		for _, a := range acked {
+	if rounds > 1 {
+		fmt.Printf("\nmedian ratio %s over %d rounds: acked %.0f%%, end-to-end %.0f%% (end-to-end per round:", ratio, rounds, 100*median(acked), 100*median(e2e))
+		for _, a := range e2e {
 			fmt.Printf(" %.0f%%", 100*a)
 		}
 		fmt.Println(")")
@@ -129,27 +148,8 @@ func (r *result) exitCode() int {
 	return 0
 }
 
-// compareTraces measures the flow without traces, then with them.
-func (b *bench) compareTraces() int {
-	b.noTraces = true
-	off, err := b.run("sluice")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sluice bench:", err)
-		return 1
-	}
-	off.print("without traces")
-	b.noTraces = false
-	on, err := b.run("sluice")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sluice bench:", err)
-		return 1
-	}
-	on.print("with traces")
-	fmt.Printf("\nwith traces / without: acked %.0f%%, end-to-end %.0f%%\n", 100*on.ackedPerSec/off.ackedPerSec, 100*on.e2ePerSec/off.e2ePerSec)
-	return 0
-}
-
 type bench struct {
+	mode                  string // "sluice" or "forwarder"
 	events, senders, size int
 	python                bool
 	noTraces              bool
@@ -382,7 +382,7 @@ func sluiceID(_ *http.Response, body []byte) string {
 	return v.ID
 }
 
-func (b *bench) run(mode string) (*result, error) {
+func (b *bench) run() (*result, error) {
 	sk, sinkURL, stopSink, err := startSink()
 	if err != nil {
 		return nil, err
@@ -394,7 +394,7 @@ func (b *bench) run(mode string) (*result, error) {
 	}
 	var cmd *exec.Cmd
 	idFrom := sluiceID
-	if mode == "forwarder" {
+	if b.mode == "forwarder" {
 		args := []string{"bench", "forwarder", "--listen", addr, "--to", sinkURL}
 		if b.profile != "" {
 			args = append(args, "--cpuprofile", b.profile+".forwarder")

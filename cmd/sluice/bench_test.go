@@ -17,7 +17,7 @@ func TestBenchRuns(t *testing.T) {
 	}
 	s := string(out)
 	for _, want := range []string{"plain Go forwarder (no persistence) (round 2 of 2)", "acked events/s", "end-to-end ev/s",
-		"ack latency", "peak RSS", "CPU per event", "median ratio over 2 rounds"} {
+		"ack latency", "peak RSS", "CPU per event", "median ratio sluice/forwarder over 2 rounds"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("bench output lacks %q:\n%s", want, s)
 		}
