@@ -364,3 +364,86 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkInboxPath is the store's share of webhook -> transform -> http:
+// events go to the inbox, a processor moves each batch into the queue in
+// one Process transaction, and a consumer acknowledges them. Compare its
+// CPU per event with BenchmarkDirectPath.
+func BenchmarkInboxPath(b *testing.B) {
+	s, err := Open(Options{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ids := event.NewIDs()
+	body := json.RawMessage(`{"pad":"` + strings.Repeat("x", 500) + `"}`)
+	in := make(chan *event.Event, 8192)
+	processed := make(chan struct{})
+	go func() {
+		defer close(processed)
+		got := 0
+		for got < b.N {
+			batch := []*event.Event{<-in}
+		more:
+			for len(batch) < 512 {
+				select {
+				case e := <-in:
+					batch = append(batch, e)
+				default:
+					break more
+				}
+			}
+			outs := make([]Outcome, len(batch))
+			for i, e := range batch {
+				out := *e
+				outs[i] = Outcome{InboxID: e.ID, Enqueue: []Enqueue{{Dest: "d", Event: &out}}}
+			}
+			if err := s.Process(outs); err != nil {
+				b.Error(err)
+				return
+			}
+			got += len(batch)
+		}
+	}()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var after uint64
+		got := 0
+		for got < b.N {
+			items, err := s.QueueRead("d", after, 256)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if len(items) == 0 {
+				select {
+				case <-s.Notify("d"):
+				case <-time.After(10 * time.Millisecond):
+				}
+				continue
+			}
+			after = items[len(items)-1].Seq
+			got += len(items)
+			s.QueueDone("d", items...)
+		}
+	}()
+	cpu0 := cpuTime()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			e := &event.Event{ID: ids.New(time.Now()), Source: "s", Body: body}
+			if err := s.Ingest(context.Background(), []component.Item{{Event: e}}, nil); err != nil {
+				b.Error(err)
+				return
+			}
+			in <- e
+		}
+	})
+	<-processed
+	<-done
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/event")
+}
