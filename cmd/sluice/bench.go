@@ -447,25 +447,44 @@ func (b *bench) run() (*result, error) {
 // for every architecture Go supports).
 const clockTick = 100
 
-// procCPU is the CPU time (user and system) process pid has used so far.
+// procCPU is the CPU time (user and system) process pid and its child
+// processes (the python workers) have used so far.
 func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	own, _ := statCPU(strconv.Itoa(pid))
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		if d.Name()[0] < '0' || d.Name()[0] > '9' {
+			continue
+		}
+		if cpu, ppid := statCPU(d.Name()); ppid == pid {
+			own += cpu
+		}
+	}
+	return own
+}
+
+// statCPU reads the CPU time and the parent of process pid from
+// /proc/PID/stat.
+func statCPU(pid string) (time.Duration, int) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	// The command name (field 2) may hold spaces: count from its ")".
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0
+		return 0, 0
 	}
 	f := strings.Fields(string(b[i+1:]))
 	if len(f) < 13 {
-		return 0
+		return 0, 0
 	}
-	// utime and stime are fields 14 and 15, the 12th and 13th after ")".
+	// ppid is field 4; utime and stime are fields 14 and 15: the 2nd,
+	// 12th and 13th after ")".
+	ppid, _ := strconv.Atoi(f[1])
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / clockTick
+	return time.Duration(ut+st) * time.Second / clockTick, ppid
 }
 
 // machineCPU is the busy CPU time of the whole machine so far: all but
