@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -611,4 +612,45 @@ func TestTraceManySteps(t *testing.T) {
 			t.Fatalf("step %d is attempt %d", i+1, s.Attempt)
 		}
 	}
+}
+
+// BenchmarkTraceStory is what traces cost the runner per event of the
+// webhook -> http bench: the four calls of a delivered event with a
+// 512-byte body, and the writer's and Badger's background work (flushes,
+// compaction), as CPU time of the process per event.
+func BenchmarkTraceStory(b *testing.B) {
+	tr := openTraces(b, TraceOptions{})
+	bodies := make([]string, 64)
+	for i := range bodies {
+		// Order-like JSON that compresses about as well as real events.
+		var sb strings.Builder
+		fmt.Fprintf(&sb, `{"order":%d,"customer":"c-%d","email":"user%d@example.org","items":[`, i*7919, i*31, i*17)
+		for j := 0; sb.Len() < 470; j++ {
+			fmt.Fprintf(&sb, `{"sku":"SKU-%05d","qty":%d},`, (i*131+j*977)%99991, j%7+1)
+		}
+		sb.WriteString(`{"sku":"END","qty":0}]}`)
+		bodies[i] = sb.String()
+	}
+	receipt := component.Receipt{Request: "POST http://127.0.0.1/x", Status: 200}
+	cpu0 := processCPU()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ev := newEvent(bodies[i%len(bodies)])
+		tr.Received(ev)
+		tr.Enqueued("crm", ev)
+		tr.Attempted("crm", ev, 1, receipt, nil, time.Millisecond, time.Time{})
+		if i%1024 == 1023 {
+			flush(b, tr) // the writer keeps up, as in a runner
+		}
+	}
+	flush(b, tr)
+	b.StopTimer()
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/event")
+	b.ReportMetric(float64(tr.Stats().Dropped), "dropped")
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
