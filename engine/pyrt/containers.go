@@ -1,24 +1,20 @@
 package pyrt
 
 import (
-	"reflect"
 	"sort"
-	"unsafe"
 
 	"github.com/go-python/gpython/py"
 )
 
-// setItems reaches the private map of a gpython set: py.Set exports Add
-// but no way to delete, and discard/remove/pop need one.
-func setItems(s *py.Set) map[py.Object]py.SetValue {
-	f := reflect.ValueOf(s).Elem().FieldByName("items")
-	return *(*map[py.Object]py.SetValue)(unsafe.Pointer(f.UnsafeAddr()))
-}
-
 // iterate lists the items of an iterable; a dict gives its keys sorted.
 func iterate(o py.Object) ([]py.Object, error) {
-	if d, ok := o.(py.StringDict); ok {
-		return keyObjects(sortedKeys(d)).Items, nil
+	switch x := o.(type) {
+	case py.StringDict:
+		return keyObjects(sortedKeys(x)).Items, nil
+	case *py.Set:
+		return setObjects(setItems(x)), nil
+	case *py.FrozenSet:
+		return setObjects(setItems(&x.Set)), nil
 	}
 	var out []py.Object
 	err := py.Iterate(o, func(it py.Object) bool { out = append(out, it); return false })
@@ -323,110 +319,5 @@ func patchContainers() {
 		return py.None, sortObjects(self.(*py.List).Items, a[0], rev)
 	})
 
-	st := py.SetType
-	setMethod(st, "discard", func(self, x py.Object) (py.Object, error) {
-		delete(setItems(self.(*py.Set)), x)
-		return py.None, nil
-	})
-	setMethod(st, "remove", func(self, x py.Object) (py.Object, error) {
-		m := setItems(self.(*py.Set))
-		if _, ok := m[x]; !ok {
-			return nil, py.ExceptionNewf(py.KeyError, "%s", reprString(x))
-		}
-		delete(m, x)
-		return py.None, nil
-	})
-	setMethod(st, "pop", func(self py.Object) (py.Object, error) {
-		s := self.(*py.Set)
-		items, _ := sortedItems(s)
-		if len(items) == 0 {
-			return nil, py.ExceptionNewf(py.KeyError, "'pop from an empty set'")
-		}
-		delete(setItems(s), items[0])
-		return items[0], nil
-	})
-	setMethod(st, "clear", func(self py.Object) (py.Object, error) {
-		clear(setItems(self.(*py.Set)))
-		return py.None, nil
-	})
-	setMethod(st, "copy", func(self py.Object) (py.Object, error) {
-		items, _ := iterate(self)
-		return py.NewSetFromItems(items), nil
-	})
-	setMethod(st, "update", func(self py.Object, args py.Tuple) (py.Object, error) {
-		for _, a := range args {
-			items, err := iterate(a)
-			if err != nil {
-				return nil, err
-			}
-			self.(*py.Set).Update(items)
-		}
-		return py.None, nil
-	})
-	setOp := func(name string, f func(a, b map[py.Object]bool, x py.Object) bool, isPred bool) {
-		setMethod(st, name, func(self py.Object, args py.Tuple) (py.Object, error) {
-			acc, _ := iterate(self)
-			for _, other := range args {
-				items, err := iterate(other)
-				if err != nil {
-					return nil, err
-				}
-				bset := map[py.Object]bool{}
-				for _, it := range items {
-					bset[it] = true
-				}
-				aset := map[py.Object]bool{}
-				for _, it := range acc {
-					aset[it] = true
-				}
-				if isPred {
-					return py.NewBool(f(aset, bset, nil)), nil
-				}
-				var next []py.Object
-				for _, it := range acc {
-					if f(aset, bset, it) {
-						next = append(next, it)
-					}
-				}
-				if name == "union" || name == "symmetric_difference" {
-					for _, it := range items {
-						if !aset[it] && (name == "union" || !aset[it]) {
-							next = append(next, it)
-							aset[it] = true
-						}
-					}
-				}
-				acc = next
-			}
-			return py.NewSetFromItems(acc), nil
-		})
-	}
-	setOp("union", func(a, b map[py.Object]bool, x py.Object) bool { return true }, false)
-	setOp("intersection", func(a, b map[py.Object]bool, x py.Object) bool { return b[x] }, false)
-	setOp("difference", func(a, b map[py.Object]bool, x py.Object) bool { return !b[x] }, false)
-	setOp("symmetric_difference", func(a, b map[py.Object]bool, x py.Object) bool { return !b[x] }, false)
-	setOp("issubset", func(a, b map[py.Object]bool, _ py.Object) bool {
-		for x := range a {
-			if !b[x] {
-				return false
-			}
-		}
-		return true
-	}, true)
-	setOp("issuperset", func(a, b map[py.Object]bool, _ py.Object) bool {
-		for x := range b {
-			if !a[x] {
-				return false
-			}
-		}
-		return true
-	}, true)
-	setOp("isdisjoint", func(a, b map[py.Object]bool, _ py.Object) bool {
-		for x := range a {
-			if b[x] {
-				return false
-			}
-		}
-		return true
-	}, true)
+	patchSets()
 }

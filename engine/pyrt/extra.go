@@ -82,12 +82,18 @@ func patchTypes() {
 		orig, isList := t.New, t == py.ListType
 		t.New = func(mt *py.Type, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 			if len(args) == 1 {
-				if d, ok := args[0].(py.StringDict); ok {
-					keys := py.NewListFromStrings(sortedKeys(d))
+				var items []py.Object
+				switch x := args[0].(type) {
+				case py.StringDict:
+					items = keyObjects(sortedKeys(x)).Items
+				case *py.Set, *py.FrozenSet:
+					items, _ = iterate(x)
+				}
+				if items != nil {
 					if isList {
-						return keys, nil
+						return py.NewListFromItems(items), nil
 					}
-					return py.Tuple(keys.Items), nil
+					return py.Tuple(items), nil
 				}
 			}
 			return orig(mt, args, kwargs)
@@ -218,13 +224,27 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 				return py.NewIterator(keyObjects(dictKeys(x, in.order, false))), nil
 			case *defaultDict:
 				return py.NewIterator(keyObjects(dictKeys(x.d, in.order, false))), nil
+			case *py.Set, *py.FrozenSet:
+				return in.walkable(o), nil
 			}
 			return o, nil
+		}),
+		"__set__": method("__set__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+			return newSet(args)
+		}),
+		"__setc__": method("__setc__", func(_, o py.Object) (py.Object, error) {
+			if l, ok := o.(*py.List); ok {
+				return newSet(l.Items)
+			}
+			return setOf(o)
 		}),
 		"__list__": method("__list__", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 			if len(args) == 1 && len(kwargs) == 0 {
 				if d, ok := args[0].(py.StringDict); ok {
 					return keyObjects(dictKeys(d, in.order, false)), nil
+				}
+				if m, ok := anySetItems(args[0]); ok {
+					return py.NewListFromItems(setObjects(m)), nil
 				}
 			}
 			return py.ListType.M__call__(args, kwargs)
@@ -233,6 +253,9 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			if len(args) == 1 && len(kwargs) == 0 {
 				if d, ok := args[0].(py.StringDict); ok {
 					return py.Tuple(keyObjects(dictKeys(d, in.order, false)).Items), nil
+				}
+				if m, ok := anySetItems(args[0]); ok {
+					return py.Tuple(setObjects(m)), nil
 				}
 			}
 			return py.TupleType.M__call__(args, kwargs)
@@ -599,6 +622,7 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			return py.Tuple{q, r}, nil
 		}),
 	}
+	in.walkingBuiltins(m)
 	return m
 }
 

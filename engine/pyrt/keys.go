@@ -315,6 +315,10 @@ func contains(k, x py.Object) (bool, error) {
 	case *defaultDict:
 		_, ok, err := findKey(c.d, k)
 		return ok, err
+	case *py.Set:
+		return setContains(setItems(c), k)
+	case *py.FrozenSet:
+		return setContains(setItems(&c.Set), k)
 	}
 	return py.SequenceContains(x, k)
 }

@@ -47,11 +47,7 @@ func deepCopy(o py.Object, order keyOrder, depth int) (py.Object, error) {
 		}
 		return out, nil
 	case *py.Set:
-		items, err := iterate(x)
-		if err != nil {
-			return nil, err
-		}
-		return py.NewSetFromItems(items), nil
+		return copySet(setItems(x)), nil
 	case *defaultDict:
 		d, err := deepCopy(x.d, order, depth+1)
 		if err != nil {
@@ -73,11 +69,7 @@ func shallowCopy(o py.Object, order keyOrder) (py.Object, error) {
 	case *py.List:
 		return x.Copy(), nil
 	case *py.Set:
-		items, err := iterate(x)
-		if err != nil {
-			return nil, err
-		}
-		return py.NewSetFromItems(items), nil
+		return copySet(setItems(x)), nil
 	}
 	return o, nil
 }

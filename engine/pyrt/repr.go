@@ -260,8 +260,8 @@ func bytesRepr(x []byte) string {
 // where they compare, by repr otherwise. gpython sets are Go maps, so
 // iteration order is random.
 func sortedItems(o py.Object) ([]py.Object, error) {
-	var items []py.Object
-	if err := py.Iterate(o, func(it py.Object) bool { items = append(items, it); return false }); err != nil {
+	items, err := iterate(o)
+	if err != nil {
 		return nil, err
 	}
 	var cmpErr error

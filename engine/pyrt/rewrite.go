@@ -642,7 +642,9 @@ func rewriteOps(src string) (string, bool) {
 		}
 		// X.update(...) / X.setdefault(...) -> __update__(X, ...): new
 		// keys take their place in the order.
-		if t.kind == tkName && (t.text == "update" || t.text == "setdefault") && k >= 2 && k+1 < len(toks) &&
+		// X.join(...) -> __join__(X, ...): a dict gives its keys in
+		// order.
+		if t.kind == tkName && (t.text == "update" || t.text == "setdefault" || t.text == "join") && k >= 2 && k+1 < len(toks) &&
 			toks[k-1].kind == tkOp && toks[k-1].text == "." && toks[k+1].text == "(" {
 			if os := operandStart(toks, k-2); os >= 0 {
 				a, b := toks[os].start, toks[k+1].end
@@ -654,6 +656,11 @@ func rewriteOps(src string) (string, bool) {
 					edits = append(edits, edit{a, b, "__" + t.text + "__(" + src[a:toks[k-1].start] + sep})
 				}
 			}
+		}
+		// dict.fromkeys -> __fromkeys__, which records the key order.
+		if t.kind == tkName && t.text == "dict" && k+3 < len(toks) && toks[k+1].text == "." && toks[k+2].text == "fromkeys" &&
+			toks[k+3].text == "(" && (k == 0 || toks[k-1].text != ".") && !taken(t.start, toks[k+2].end) {
+			edits = append(edits, edit{t.start, toks[k+2].end, "__fromkeys__"})
 		}
 		if t.kind == tkOp && t.text == "{" {
 			m := matchForward(toks, k)
@@ -699,6 +706,8 @@ func rewriteOps(src string) (string, bool) {
 						edits = append(edits, e)
 					} else if len(items) >= 2 || (len(items) == 1 && toks[items[0][0]].kind != tkString) {
 						if e, ok := dictDisplay(src, toks, k, m, items); ok {
+							edits = append(edits, e)
+						} else if e, ok := setDisplay(src, toks, k, m, items); ok {
 							edits = append(edits, e)
 						}
 					}
@@ -867,6 +876,52 @@ func dictDisplay(src string, toks []token, open, close int, items [][2]int) (edi
 	return edit{toks[open].start, toks[close].end, b.String()}, true
 }
 
+// setDisplay rewrites the set display {a, b} to __set__(a, b) and the
+// set comprehension {x for ...} to __setc__([x for ...]), which can hold
+// tuples (see sets.go). A display of str literals only, or of int
+// literals only, stays gpython's (it is right, and faster).
+func setDisplay(src string, toks []token, open, close int, items [][2]int) (edit, bool) {
+	allStr, allInt := true, true
+	for _, it := range items {
+		depth := 0
+		for j := it[0]; j <= it[1]; j++ {
+			tj := toks[j]
+			if isOpen(tj) {
+				depth++
+			} else if isClose(tj) {
+				depth--
+			} else if depth == 0 && (tj.kind == tkOp && tj.text == ":" || tj.kind == tkName && tj.text == "lambda") {
+				return edit{}, false // a dict, or something the compiler should report
+			}
+			if tj.kind != tkString {
+				allStr = false
+			}
+		}
+		t := toks[it[0]]
+		if it[0] != it[1] || t.kind != tkNumber || strings.ContainsAny(t.text, ".eEjJ") && !strings.HasPrefix(strings.ToLower(t.text), "0x") {
+			allInt = false
+		}
+	}
+	if allStr || allInt {
+		return edit{}, false
+	}
+	inner := src[toks[open].end:toks[close].start]
+	if len(items) == 1 {
+		depth := 0
+		for j := items[0][0]; j <= items[0][1]; j++ {
+			tj := toks[j]
+			if isOpen(tj) {
+				depth++
+			} else if isClose(tj) {
+				depth--
+			} else if depth == 0 && tj.kind == tkName && (tj.text == "for" || tj.text == "async") {
+				return edit{toks[open].start, toks[close].end, "__setc__([" + inner + "])"}, true
+			}
+		}
+	}
+	return edit{toks[open].start, toks[close].end, "__set__(" + inner + ")"}, true
+}
+
 // rewriteSetItems turns the statement X[K] = V into __setitem__(X, K, V),
 // which records where a new key goes in the dict's order. Only the plain
 // form is rewritten: one target, no chained or augmented assignment.
@@ -973,7 +1028,7 @@ func rewriteListCalls(src string) string {
 				next = toks[k+1].text
 			}
 			if prev == "def" || prev == "class" || prev == "import" || prev == "as" || prev == "global" || prev == "nonlocal" ||
-				next == "=" || (prev == "for") || (next == "," && prev != "(" && prev != ",") {
+				next == "=" || (prev == "for") || (next == "," && prev != "(" && prev != "," && prev != "=") {
 				return src // shadowed, or used as a name: leave alone
 			}
 		}

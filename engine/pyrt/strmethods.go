@@ -210,20 +210,7 @@ func patchStr() {
 		return py.True, nil
 	})
 	setMethod(t, "join", func(self, it py.Object) (py.Object, error) {
-		sep := string(self.(py.String))
-		items, err := iterate(it)
-		if err != nil {
-			return nil, err
-		}
-		parts := make([]string, len(items))
-		for i, o := range items {
-			s, ok := o.(py.String)
-			if !ok {
-				return nil, py.ExceptionNewf(py.TypeError, "sequence item %d: expected str instance, %s found", i, o.Type().Name)
-			}
-			parts[i] = string(s)
-		}
-		return py.String(strings.Join(parts, sep)), nil
+		return strJoin(self.(py.String), it)
 	})
 	setMethod(t, "zfill", func(self, w py.Object) (py.Object, error) {
 		s := string(self.(py.String))
@@ -643,4 +630,40 @@ func encodeStr(s string, enc py.Object) (py.Object, error) {
 		return py.Bytes(b), nil
 	}
 	return nil, py.ExceptionNewf(py.LookupError, "unknown encoding: %s", e)
+}
+
+// strJoin is sep.join(it).
+func strJoin(sep py.String, it py.Object) (py.Object, error) {
+	var items []py.Object
+	switch x := it.(type) {
+	case *py.List:
+		items = x.Items
+	case py.Tuple:
+		items = x
+	default:
+		var err error
+		if items, err = iterate(it); err != nil {
+			return nil, err
+		}
+	}
+	n := len(sep) * (len(items) - 1)
+	for i, o := range items {
+		s, ok := o.(py.String)
+		if !ok {
+			return nil, py.ExceptionNewf(py.TypeError, "sequence item %d: expected str instance, %s found", i, o.Type().Name)
+		}
+		n += len(s)
+	}
+	if len(items) == 0 {
+		return py.String(""), nil
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, o := range items {
+		if i > 0 {
+			b.WriteString(string(sep))
+		}
+		b.WriteString(string(o.(py.String)))
+	}
+	return py.String(b.String()), nil
 }
