@@ -97,3 +97,35 @@ func isNumber(o py.Object) bool {
 	}
 	return false
 }
+
+// Bools are ints in CPython, but gpython's bool has no arithmetic of its
+// own: -True, ~True, True - False, True * True, True // True and
+// True ** True raise TypeError, and so does an int divided by a bool
+// (1 / True) or a bool by an int (True / 2). The rewrite (see
+// arithOps) sends the unary and binary operators whose operands could
+// both be bools (for /: either) through these helpers, which read a
+// bool as an int and leave the rest to gpython's operator.
+
+func minus(a, b py.Object) (py.Object, error) { return py.Sub(boolAsInt(a), boolAsInt(b)) }
+
+func times(a, b py.Object) (py.Object, error) { return py.Mul(boolAsInt(a), boolAsInt(b)) }
+
+func divide(a, b py.Object) (py.Object, error) { return py.TrueDiv(boolAsInt(a), boolAsInt(b)) }
+
+func floorDivide(a, b py.Object) (py.Object, error) {
+	return py.FloorDiv(boolAsInt(a), boolAsInt(b))
+}
+
+func power(a, b py.Object) (py.Object, error) { return py.Pow(boolAsInt(a), boolAsInt(b), py.None) }
+
+// arithHelpers are the helpers of the rewrite for arithmetic, by name.
+var arithHelpers = map[string]func(a, b py.Object) (py.Object, error){
+	"__minus__": minus, "__times__": times, "__divide__": divide, "__floordiv2__": floorDivide, "__power__": power,
+}
+
+// unaryHelpers are -x, +x and ~x for the rewrite.
+var unaryHelpers = map[string]func(a py.Object) (py.Object, error){
+	"__negate__": func(a py.Object) (py.Object, error) { return py.Neg(boolAsInt(a)) },
+	"__posit__":  func(a py.Object) (py.Object, error) { return py.Pos(boolAsInt(a)) },
+	"__flip__":   func(a py.Object) (py.Object, error) { return py.Invert(boolAsInt(a)) },
+}

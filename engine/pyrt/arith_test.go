@@ -92,3 +92,26 @@ r = [a + b, a + b + [4], [0] + a, a]`, `[[1,2,3],[1,2,3,4],[0,1,2],[1,2]]`},
 	}
 	cpythonCases(t, cases)
 }
+
+// TestBoolArithmetic: bools are ints for unary -, + and ~ and binary -,
+// *, /, //, % and ** (gpython raised TypeError), and ints are left as
+// they were. Expectations from CPython 3.11.
+func TestBoolArithmetic(t *testing.T) {
+	cases := []struct{ Code, Want string }{
+		{`t, f = True, False
+r = [-t, -f, +t, ~t, ~f, t - f, f - t, t - t, t * t, t * f, t / t, f / t, t // t, t ** t, f ** t, t % t]`, `[-1,0,1,-2,-1,1,-1,0,1,0,1.0,0.0,1,1,0,0]`},
+		{`t = True
+r = [t - 1, 1 - t, t * 2, 2 * t, 1 / t, t / 2, t / 2.0, 7 // t, t // 2.0, 2 ** t, t ** 2, -t ** 2, 2 * -t, -(t), - t + 1, -t * 3]`, `[0,0,2,2,1.0,0.5,0.5,7,0.0,2,1,-1,-2,-1,0,-3]`},
+		{`a, b, c = True, True, False
+r = [a * b * 3, a - b - c, a * b - c, a / b / 2, -a - b, a - b * c, (a - b) * 4, a ** b ** c, divmod(a, b), pow(a, b), abs(-a)]`, `[3,0,1,0.5,-2,1,0,1,[1,0],1,1]`},
+		{`def f(flags):
+    n = 0
+    for x in flags:
+        n = n - x
+    return [n, -n, sum(flags) / len(flags), flags[0] * flags[1]]
+r = f([True, True, False])`, `[-2,2,0.6666666666666666,1]`},
+		{`x, y = 7, 2
+r = [x - y, x * y, x / y, x // y, x ** y, -x, ~x, +x, x - y * 2, x / y / 2, -x // y, 2.5 * y - x]`, `[5,14,3.5,3,49,-7,-8,7,3,1.75,-4,-2.0]`},
+	}
+	cpythonCases(t, cases)
+}

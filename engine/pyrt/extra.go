@@ -622,6 +622,24 @@ func extraBuiltins(in *Interp) map[string]py.Object {
 			return py.Tuple{q, r}, nil
 		}),
 	}
+	for name, f := range arithHelpers {
+		m[name] = method(name, func(_ py.Object, args py.Tuple) (py.Object, error) {
+			if len(args) != 2 {
+				return nil, py.ExceptionNewf(py.TypeError, "%s expected 2 arguments, got %d", name, len(args))
+			}
+			return f(args[0], args[1])
+		})
+	}
+	for name, f := range unaryHelpers {
+		m[name] = method(name, func(_, o py.Object) (py.Object, error) { return f(o) })
+	}
+	pow := findMethod(b, "pow")
+	m["pow"] = method("pow", func(self py.Object, args py.Tuple) (py.Object, error) {
+		if len(args) == 2 {
+			return power(args[0], args[1])
+		}
+		return pow.Call(self, args)
+	})
 	in.walkingBuiltins(m)
 	return m
 }

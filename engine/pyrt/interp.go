@@ -108,7 +108,7 @@ func NewInterp(code, function string) (in *Interp, err error) {
 	// The helpers of the rewrite that run in loops are found at the
 	// first look-up in the module's globals (LOAD_GLOBAL tries them
 	// before the builtins).
-	for _, name := range []string{"__plus__", "__iplus__"} {
+	for _, name := range []string{"__plus__", "__iplus__", "__minus__", "__times__", "__divide__", "__floordiv2__", "__power__", "__negate__"} {
 		mod.Globals[name] = in.sb.store.Builtins.Globals[name]
 	}
 	if _, err := in.sb.RunCode(c, mod.Globals, mod.Globals, nil); err != nil {

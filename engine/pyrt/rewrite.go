@@ -586,6 +586,19 @@ func rewriteOps(src string) (string, bool) {
 				edits = append(edits, e)
 			}
 		}
+		if termStart(toks, k) {
+			if e, ok := mulChain(src, toks, k); ok && !taken(e.start, e.end) {
+				edits = append(edits, e)
+			}
+		}
+		if t.kind == tkOp && t.text == "**" {
+			if e, ok := powerOp(src, toks, k); ok && !taken(e.start, e.end) {
+				edits = append(edits, e)
+			}
+		}
+		if e, ok := unaryOp(src, toks, k); ok && !taken(e.start, e.end) {
+			edits = append(edits, e)
+		}
 		if t.kind == tkOp && t.text == "%" {
 			ls := operandStart(toks, k-1)
 			if ls < 0 {
@@ -1190,7 +1203,8 @@ func termEnd(toks []token, i int) int {
 }
 
 // strOrNumCalls give a str or a number (or fail) whatever their argument.
-var strOrNumCalls = map[string]bool{"__fmt__": true, "__str_new__": true, "__list__": true, "len": true, "int": true, "float": true, "round": true, "abs": true}
+var strOrNumCalls = map[string]bool{"__fmt__": true, "__str_new__": true, "__list__": true, "len": true, "int": true, "float": true, "round": true, "abs": true,
+	"__minus__": true, "__divide__": true, "__floordiv2__": true, "__power__": true, "__negate__": true, "__posit__": true, "__flip__": true}
 
 // strMethods are methods that give a str on a str (and nothing that
 // + could concatenate with a tuple on anything else).
@@ -1252,6 +1266,7 @@ func addChain(src string, toks []token, k int) (edit, bool) {
 	start := k
 	acc := src[toks[k].start:toks[e].end]
 	plain := plainAddOperand(toks, k, e)
+	nonBool := nonBoolOperand(toks, k, e)
 	changed := false
 	for e+2 < len(toks) && toks[e+1].kind == tkOp && (toks[e+1].text == "+" || toks[e+1].text == "-") {
 		op := toks[e+1]
@@ -1263,6 +1278,11 @@ func addChain(src string, toks []token, k int) (edit, bool) {
 		right := src[op.end:toks[ne].end]
 		termPlain := plainAddOperand(toks, e+2, ne)
 		switch {
+		case op.text == "-" && !nonBool && !nonBoolOperand(toks, e+2, ne):
+			// Both sides may be bools (see minus).
+			acc = "__minus__(" + acc + between + "," + right + ")"
+			changed = true
+			plain = true
 		case op.text == "-" || plain || termPlain:
 			acc += between + op.text + right
 			plain = true
@@ -1270,12 +1290,140 @@ func addChain(src string, toks []token, k int) (edit, bool) {
 			acc = "__plus__(" + acc + between + "," + right + ")"
 			changed = true
 		}
+		nonBool = true // a sum or a difference is never a bool
 		e = ne
 	}
 	if !changed {
 		return edit{}, false
 	}
 	return edit{toks[start].start, toks[e].end, acc}, true
+}
+
+// nonBoolOperand reports whether the operand toks[a..b] (a term or a
+// factor) cannot be a bool, so that gpython's arithmetic is right with it
+// whatever the other side (see arith.go): a plain operand, a unary
+// operation, a product or a power.
+func nonBoolOperand(toks []token, a, b int) bool {
+	if t := toks[a]; t.kind == tkOp && (t.text == "-" || t.text == "+" || t.text == "~") {
+		return true
+	}
+	if plainAddOperand(toks, a, b) {
+		return true
+	}
+	if t := toks[a]; t.kind == tkName && (t.text == "__plus__" || t.text == "__times__") && a+1 < b && toks[a+1].text == "(" && matchForward(toks, a+1) == b {
+		return true
+	}
+	depth := 0
+	for j := a; j <= b; j++ {
+		t := toks[j]
+		if isOpen(t) {
+			depth++
+		} else if isClose(t) {
+			depth--
+		} else if depth == 0 && (isMulOp(t) || t.kind == tkOp && t.text == "**") {
+			return true
+		}
+	}
+	return false
+}
+
+func isFloatLiteral(toks []token, a, b int) bool {
+	t := toks[a]
+	return a == b && t.kind == tkNumber && !strings.HasPrefix(strings.ToLower(t.text), "0x") && strings.ContainsAny(t.text, ".eE")
+}
+
+// termStart reports whether a term (factors joined by * / // % @) may
+// start at token i.
+func termStart(toks []token, i int) bool {
+	if arithStart(toks, i) {
+		return true
+	}
+	p := toks[i-1]
+	return p.kind == tkOp && (p.text == "+" || p.text == "-") && i >= 2 && isAtomEnd(toks[i-2])
+}
+
+// mulChain rewrites the * / and // of the term that starts at token k
+// whose operands could be bools (see arith.go): x * y becomes
+// __times__(x, y) unless one side cannot be a bool, x / y becomes
+// __divide__(x, y) unless neither side can be one or a side is a float
+// literal. Factors keep their text; the term is folded left to right.
+func mulChain(src string, toks []token, k int) (edit, bool) {
+	e := operandEnd(toks, k)
+	if e < 0 {
+		return edit{}, false
+	}
+	acc := src[toks[k].start:toks[e].end]
+	nonBool, float := nonBoolOperand(toks, k, e), isFloatLiteral(toks, k, e)
+	changed := false
+	for e+2 < len(toks) && isMulOp(toks[e+1]) {
+		op := toks[e+1]
+		ne := operandEnd(toks, e+2)
+		if ne < 0 {
+			break
+		}
+		between := src[toks[e].end:op.start]
+		right := src[op.end:toks[ne].end]
+		rNonBool, rFloat := nonBoolOperand(toks, e+2, ne), isFloatLiteral(toks, e+2, ne)
+		helper := ""
+		switch op.text {
+		case "*":
+			if !nonBool && !rNonBool {
+				helper = "__times__"
+			}
+		case "//":
+			if !nonBool && !rNonBool {
+				helper = "__floordiv2__"
+			}
+		case "/":
+			if !(nonBool && rNonBool) && !float && !rFloat {
+				helper = "__divide__"
+			}
+		}
+		if helper != "" {
+			acc = helper + "(" + acc + between + "," + right + ")"
+			changed = true
+		} else {
+			acc += between + op.text + right
+		}
+		nonBool, float = true, false
+		e = ne
+	}
+	if !changed {
+		return edit{}, false
+	}
+	return edit{toks[k].start, toks[e].end, acc}, true
+}
+
+// powerOp rewrites a ** b whose "**" is token k to __power__(a, b) when
+// both sides could be bools.
+func powerOp(src string, toks []token, k int) (edit, bool) {
+	ls := operandStart(toks, k-1)
+	if ls < 0 {
+		return edit{}, false
+	}
+	re := operandEnd(toks, k+1)
+	if re < 0 || nonBoolOperand(toks, ls, k-1) || nonBoolOperand(toks, k+1, re) {
+		return edit{}, false
+	}
+	return edit{toks[ls].start, toks[re].end, "__power__(" + src[toks[ls].start:toks[k].start] + "," + src[toks[k].end:toks[re].end] + ")"}, true
+}
+
+// unaryOp rewrites -x, +x and ~x (the operator is token k) to
+// __negate__(x), __posit__(x) and __flip__(x) unless x cannot be a bool.
+func unaryOp(src string, toks []token, k int) (edit, bool) {
+	t := toks[k]
+	if t.kind != tkOp || (t.text != "-" && t.text != "+" && t.text != "~") || k+1 >= len(toks) || (k > 0 && isAtomEnd(toks[k-1])) {
+		return edit{}, false
+	}
+	if n := toks[k+1]; n.kind == tkOp && (n.text == "-" || n.text == "+" || n.text == "~") {
+		return edit{}, false // --x: the inner one first
+	}
+	re := operandEnd(toks, k+1)
+	if re < 0 || nonBoolOperand(toks, k+1, re) {
+		return edit{}, false
+	}
+	name := map[string]string{"-": "__negate__", "+": "__posit__", "~": "__flip__"}[t.text]
+	return edit{t.start, toks[re].end, name + "(" + src[toks[k+1].start:toks[re].end] + ")"}, true
 }
 
 // augAddStatement turns the statement "name += x" into

@@ -15,8 +15,10 @@ func TestRewrite(t *testing.T) {
 		{`x = rf"\d{n}"`, `x = __fmt__(r"\d{}", (n))`},
 		{"s = f'''\n{a}\n'''\ny = 1", "s = __fmt__('''\n{}\n''', (a))\ny = 1"},
 		{`x = "%s=%d" % (k, v) + "!"`, `x = __pct__("%s=%d" , (k, v)) + "!"`},
-		{`x = a * b % c`, `x = a * b % c`},
-		{`x = -a % b`, `x = -a % b`},
+		{`x = a * b % c`, `x = __pct__(__times__(a , b) , c)`},
+		{`x = 2 * b % c`, `x = 2 * b % c`},
+		{`x = -a % b`, `x = __pct__(__negate__(a) , b)`},
+		{`x = -1 % b`, `x = -1 % b`},
 		{`z = fmt % args % more`, `z = __pct__(__pct__(fmt , args) , more)`},
 		{`x = "%d" % y.z[1](2) ** 2`, `x = __pct__("%d" , __getix__(y.z, 1)(2) ** 2)`},
 		{`d = {**a, 'k': v, **b}`, `d = __merge__(a, {'k': v}, b)`},
@@ -44,11 +46,15 @@ func TestRewrite(t *testing.T) {
 		// Binary + goes through __plus__ with Python's grouping, unless
 		// one side makes gpython's + right (a literal, a str...).
 		{`r = a + b`, `r = __plus__(a , b)`},
-		{`r = a * b + c - d + e`, `r = __plus__(a * b , c) - d + e`},
-		{`r = -a + b ** 2 + c(d + e)[f]`, `r = __plus__(__plus__(-a , b ** 2) , __getix__(c(__plus__(d , e)), f))`},
+		{`r = a * b + c - d + e`, `r = __plus__(__times__(a , b) , c) - d + e`},
+		{`r = -a + b ** 2 + c(d + e)[f]`, `r = __plus__(__plus__(__negate__(a) , b ** 2) , __getix__(c(__plus__(d , e)), f))`},
 		{`r = x << a + b.c, not a + b, a + b < c + d`, `r = x << __plus__(a , b.c), not __plus__(a , b), __plus__(a , b) < __plus__(c , d)`},
 		{`r = a + 1, "x" + a + b, a + "y" + b, a + f"{b}", s.strip() + t, len(a) + n, [1] + l, +a, a - b`,
-			`r = a + 1, "x" + a + b, a + "y" + b, a + __fmt__("{}", (b)), s.strip() + t, len(a) + n, [1] + l, +a, a - b`},
+			`r = a + 1, "x" + a + b, a + "y" + b, a + __fmt__("{}", (b)), s.strip() + t, len(a) + n, [1] + l, __posit__(a), __minus__(a , b)`},
+		{`r = [a - 1, 1 - a, a * 2, x / 2.0, len(a) / len(b), -1, ~a, a ** 2, a ** b, a * b * c, a / b // c, a - b * c]`,
+			`r = [a - 1, 1 - a, a * 2, x / 2.0, len(a) / len(b), -1, __flip__(a), a ** 2, __power__(a , b), __times__(a , b) * c, __divide__(a , b) // c, a - __times__(b , c)]`},
+		{`r = -x ** 2; f(*args, **kw); from m import *; s = "-" * 20; t = x[-n:]`,
+			`r = -x ** 2; f(*args, **kw); from m import *; s = "-" * 20; t = x[__negate__(n):]`},
 		{"r = (a\n     + b)", "r = (__plus__(a\n     , b))"},
 		// Subscripts and in with keys that are not str literals go
 		// through helpers (dict keys of any type); str literals do not.
