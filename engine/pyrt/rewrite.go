@@ -599,6 +599,9 @@ func rewriteOps(src string) (string, bool) {
 		if e, ok := unaryOp(src, toks, k); ok && !taken(e.start, e.end) {
 			edits = append(edits, e)
 		}
+		if e, ok := starArg(src, toks, k); ok && !taken(e.start, e.end) {
+			edits = append(edits, e)
+		}
 		if t.kind == tkOp && t.text == "%" {
 			ls := operandStart(toks, k-1)
 			if ls < 0 {
@@ -967,6 +970,8 @@ func rewriteSetItems(src string) string {
 			edits = append(edits, e)
 		} else if e, ok := keyStatement(src, toks, start, k); ok {
 			edits = append(edits, e)
+		} else if e, ok := unpackStatement(src, toks, start, k); ok {
+			edits = append(edits, e)
 		}
 		start = k + 1
 	}
@@ -982,6 +987,95 @@ func rewriteSetItems(src string) string {
 	}
 	b.WriteString(src[last:])
 	return b.String()
+}
+
+// unpackStatement turns a, b = X (several targets, one value) into
+// a, b = __it__((X)): unpacking a dict gives its keys in order, as
+// objects (gpython's would give them in Go map order, encoded).
+func unpackStatement(src string, toks []token, from, to int) (edit, bool) {
+	eq := -1
+	depth := 0
+	comma := false
+	for j := from; j < to; j++ {
+		t := toks[j]
+		if isOpen(t) {
+			depth++
+		} else if isClose(t) {
+			depth--
+		} else if depth == 0 && t.kind == tkOp && t.text == "=" {
+			if eq >= 0 {
+				return edit{}, false // chained assignment
+			}
+			eq = j
+		} else if depth == 0 && t.kind == tkOp && t.text == "," {
+			if eq >= 0 {
+				return edit{}, false // several values
+			}
+			comma = true
+		} else if depth == 0 && t.kind == tkName && (t.text == "lambda" || t.text == "yield" || pyKeywords[t.text] && j == from) {
+			return edit{}, false
+		}
+	}
+	if eq <= from || eq+1 >= to {
+		return edit{}, false
+	}
+	if !comma && !(isOpen(toks[from]) && toks[from].text != "{" && matchForward(toks, from) == eq-1) {
+		return edit{}, false
+	}
+	if toks[eq+1].kind == tkName && toks[eq+1].text == "__it__" {
+		return edit{}, false
+	}
+	a, b := toks[eq+1].start, toks[to-1].end
+	return edit{a, b, "__it__((" + src[a:b] + "))"}, true
+}
+
+// starArg wraps the argument X of f(..., *X) in __it__((X)), for the
+// same reason as unpackStatement.
+func starArg(src string, toks []token, k int) (edit, bool) {
+	if t := toks[k]; t.kind != tkOp || t.text != "*" || k < 2 || (toks[k-1].text != "(" && toks[k-1].text != ",") {
+		return edit{}, false
+	}
+	open, depth := -1, 0
+	for j := k - 1; j >= 0; j-- {
+		t := toks[j]
+		if isClose(t) {
+			depth++
+		} else if isOpen(t) {
+			if depth == 0 {
+				open = j
+				break
+			}
+			depth--
+		} else if t.kind == tkNewline || depth == 0 && t.kind == tkName && t.text == "lambda" {
+			return edit{}, false
+		}
+	}
+	if open < 1 || toks[open].text != "(" || !isAtomEnd(toks[open-1]) || (open >= 2 && toks[open-2].text == "def") {
+		return edit{}, false
+	}
+	end := -1
+	depth = 0
+	for j := k + 1; j < len(toks) && end < 0; j++ {
+		t := toks[j]
+		if isOpen(t) {
+			depth++
+		} else if isClose(t) {
+			if depth == 0 {
+				end = j - 1
+			}
+			depth--
+		} else if depth == 0 && (t.text == "," || t.kind == tkName && (t.text == "for" || t.text == "lambda")) {
+			if t.text != "," {
+				return edit{}, false
+			}
+			end = j - 1
+		}
+	}
+	if end < k+1 || toks[k+1].text == "__it__" {
+		return edit{}, false
+	}
+	a, b := toks[k+1].start, toks[end].end
+	return edit{a, b, "__it__((" + src[a:b] + "))"}, true
 }
 
 func setItemStatement(src string, toks []token, from, to int) (edit, bool) {

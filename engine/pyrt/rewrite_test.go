@@ -29,6 +29,12 @@ func TestRewrite(t *testing.T) {
 		{"l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\nd[k] += 1", "l[1:2] = [3]\nx = y[0] = 3\na[0], b = 1, 2\n__setitem__(d, (k), __getix__(d, (k)) + 1)"},
 		{`r = {k.lower(): v for k, v in d.items() if v}`, `r = __dict_pairs__([(k.lower(), v ) for k, v in __it__((__items__(d))) if v])`},
 		{`r = {x for x in y}`, `r = __setc__([x for x in __it__((y))])`},
+		{`a, b = d`, `a, b = __it__((d))`},
+		{`(a, *b) = f(x)`, `(a, *b) = __it__((f(x)))`},
+		{`a, b = b, a`, `a, b = b, a`},
+		{`a = b`, `a = b`},
+		{`f(x, *d, k=1)`, `f(x, *__it__((d)), k=1)`},
+		{`def g(a, *args): return h(lambda x, *y: x)`, `def g(a, *args): return h(lambda x, *y: x)`},
 		{`r = {a, (b, c)}`, `r = __set__(a, (b, c))`},
 		{`r = {"a", "b"} | {1, 2}`, `r = {"a", "b"} | {1, 2}`},
 		{`r = ", ".join(d)`, `r = __join__(", ", d)`},
@@ -54,7 +60,7 @@ func TestRewrite(t *testing.T) {
 		{`r = [a - 1, 1 - a, a * 2, x / 2.0, len(a) / len(b), -1, ~a, a ** 2, a ** b, a * b * c, a / b // c, a - b * c]`,
 			`r = [a - 1, 1 - a, a * 2, x / 2.0, len(a) / len(b), -1, __flip__(a), a ** 2, __power__(a , b), __times__(a , b) * c, __divide__(a , b) // c, a - __times__(b , c)]`},
 		{`r = -x ** 2; f(*args, **kw); from m import *; s = "-" * 20; t = x[-n:]`,
-			`r = -x ** 2; f(*args, **kw); from m import *; s = "-" * 20; t = x[__negate__(n):]`},
+			`r = -x ** 2; f(*__it__((args)), **kw); from m import *; s = "-" * 20; t = x[__negate__(n):]`},
 		{"r = (a\n     + b)", "r = (__plus__(a\n     , b))"},
 		// Subscripts and in with keys that are not str literals go
 		// through helpers (dict keys of any type); str literals do not.

@@ -4,7 +4,7 @@ import "testing"
 
 // TestWalkDict: builtins that walk a dict (enumerate, zip, map, filter,
 // iter, sum, any, all, min, max, sorted, reversed, str.join, set,
-// frozenset, dict(pairs), dict.fromkeys) see its keys as objects, in
+// frozenset, dict(pairs), dict.fromkeys, unpacking) see its keys as objects, in
 // insertion order, as in CPython 3.11 (expected values from CPython).
 func TestWalkDict(t *testing.T) {
 	cases := []struct{ Code, Want string }{
@@ -24,6 +24,12 @@ r = [str(tuple(d)), str(list(d)), str(sorted(set(d), key=str)), str(frozenset({1
 		{`r = [str(dict.fromkeys([1, 2])), str(dict.fromkeys("ba", 0)), str(dict.fromkeys({(1, 2): 0, 3: 0}, []))]`, `["{1: None, 2: None}","{'b': 0, 'a': 0}","{(1, 2): [], 3: []}"]`},
 		{`d = {'b': 1, 'a': 2}
 r = [k + str(i) for i, k in enumerate(d)] + [a + b for a, b in zip(d, "xy")]`, `["b0","a1","bx","ay"]`},
+		{`d = {1: 'a', (1, 2): 't'}
+a, b = d
+(c, *e) = {'y': 1, 'x': 2, 'w': 3}
+def f(*args):
+    return list(args)
+r = [str(a), str(b), c, e, str(f(*d)), str(f(0, *{(3, 4): 1}))]`, `["1","(1, 2)","y",["x","w"],"[1, (1, 2)]","[0, (3, 4)]"]`},
 	}
 	cpythonCases(t, cases)
 }
