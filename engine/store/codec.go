@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/sluice-etl/sluice/engine/event"
@@ -33,17 +32,28 @@ func (e *enc) time(t time.Time) {
 	e.varint(t.UnixNano())
 }
 
+// strMap writes the pairs in map order: the record need not be the same
+// bytes each time, and sorting the keys cost an allocation and a sort
+// per map, twice per event on the way through a transform.
 func (e *enc) strMap(m map[string]string) {
 	e.uvarint(uint64(len(m)))
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for k, v := range m {
 		e.str(k)
-		e.str(m[k])
+		e.str(v)
 	}
+}
+
+// eventSize is about the encoded size of ev, so the buffer is allocated
+// once.
+func eventSize(ev *event.Event) int {
+	n := 64 + len(ev.ID) + len(ev.Source) + len(ev.Meta.Path) + len(ev.Meta.Remote) + len(ev.Body)
+	for k, v := range ev.Meta.Headers {
+		n += len(k) + len(v) + 4
+	}
+	for k, v := range ev.Meta.Query {
+		n += len(k) + len(v) + 4
+	}
+	return n
 }
 
 type dec struct {
@@ -172,7 +182,7 @@ func (d *dec) event() (*event.Event, error) {
 
 // encodeEvent encodes an inbox entry.
 func encodeEvent(ev *event.Event) ([]byte, error) {
-	e := enc{b: make([]byte, 0, 128+len(ev.Body))}
+	e := enc{b: make([]byte, 0, eventSize(ev))}
 	e.b = append(e.b, codecV1)
 	err := e.event(ev)
 	return e.b, err
@@ -188,7 +198,7 @@ func decodeEvent(b []byte) (*event.Event, error) {
 
 // encodeItem encodes a queue item.
 func encodeItem(it *QueueItem) ([]byte, error) {
-	e := enc{b: make([]byte, 0, 160+len(it.Event.Body))}
+	e := enc{b: make([]byte, 0, 32+len(it.LastError)+eventSize(it.Event))}
 	e.b = append(e.b, codecV1)
 	e.uvarint(uint64(it.Attempts))
 	e.time(it.FirstAttempt)
