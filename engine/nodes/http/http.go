@@ -96,8 +96,11 @@ func (d *dest) Deliver(ctx context.Context, ev *event.Event) (component.Receipt,
 		return rc, &component.Failure{Class: component.FailNetwork, Err: err}
 	}
 	defer resp.Body.Close()
-	excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, maxExcerpt))
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
+	var excerpt []byte
+	if resp.ContentLength != 0 {
+		excerpt, _ = io.ReadAll(io.LimitReader(resp.Body, maxExcerpt))
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
+	}
 	rc.Status = resp.StatusCode
 	rc.Response = string(excerpt)
 	return rc, classify(resp, excerpt)

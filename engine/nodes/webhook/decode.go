@@ -27,7 +27,7 @@ var ErrUnsupportedType = errors.New("unsupported content type")
 // content type is read as JSON.
 func Decode(contentType string, body []byte, split bool) ([]json.RawMessage, error) {
 	mt := "application/json"
-	if contentType != "" {
+	if contentType != "" && contentType != mt {
 		var err error
 		mt, _, err = mime.ParseMediaType(contentType)
 		if err != nil {
