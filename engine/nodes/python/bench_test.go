@@ -48,7 +48,7 @@ func benchEvents(n int) []*event.Event {
 // worker processes included.
 func BenchmarkApply(b *testing.B) {
 	for _, workers := range []int{1, 2} {
-		for _, batch := range []int{100, 1000} {
+		for _, batch := range []int{16, 100, 1000} {
 			b.Run(fmt.Sprintf("workers=%d/batch=%d", workers, batch), func(b *testing.B) {
 				tr := newNode(b, benchCode, map[string]any{"workers": workers})
 				evs := benchEvents(batch)
