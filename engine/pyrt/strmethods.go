@@ -167,32 +167,21 @@ func patchStr() {
 	strPred("isspace", false, unicode.IsSpace)
 	strPred("isascii", true, func(r rune) bool { return r < 0x80 })
 	strPred("isprintable", true, unicode.IsPrint)
-	setMethod(t, "isupper", func(self py.Object) (py.Object, error) {
-		s := string(self.(py.String))
-		cased := false
-		for _, r := range s {
-			if unicode.IsLower(r) {
-				return py.False, nil
+	// isupper: some cased letter and none lower; islower the reverse.
+	cased := func(name string, is, isNot func(rune) bool) {
+		setMethod(t, name, func(self py.Object) (py.Object, error) {
+			found := false
+			for _, r := range string(self.(py.String)) {
+				if isNot(r) {
+					return py.False, nil
+				}
+				found = found || is(r)
 			}
-			if unicode.IsUpper(r) {
-				cased = true
-			}
-		}
-		return py.NewBool(cased), nil
-	})
-	setMethod(t, "islower", func(self py.Object) (py.Object, error) {
-		s := string(self.(py.String))
-		cased := false
-		for _, r := range s {
-			if unicode.IsUpper(r) {
-				return py.False, nil
-			}
-			if unicode.IsLower(r) {
-				cased = true
-			}
-		}
-		return py.NewBool(cased), nil
-	})
+			return py.NewBool(found), nil
+		})
+	}
+	cased("isupper", unicode.IsUpper, unicode.IsLower)
+	cased("islower", unicode.IsLower, unicode.IsUpper)
 	setMethod(t, "istitle", func(self py.Object) (py.Object, error) {
 		s := string(self.(py.String))
 		return py.NewBool(s != "" && strings.ToLower(s) != s && titleOf(s) == s), nil
