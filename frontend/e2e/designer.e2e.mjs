@@ -127,6 +127,7 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     await connect(page, 'python1', 'http1');
     await page.getByTestId('canvas').click({ position: { x: 300, y: 680 } });
     await page.getByTestId('flow-name').fill('orders');
+    await page.getByTestId('flow-log-level').selectOption('debug');
 
     // Configure the webhook and the http destination through their forms.
     await page.getByTestId('node-webhook1').click();
@@ -241,6 +242,7 @@ test('design, live-test, run and export a flow', { timeout: 180000 }, async () =
     const exported = readFileSync(file, 'utf8');
     assert.match(exported, /kind: python/);
     assert.match(exported, /layout:/);
+    assert.match(exported, /log_level: debug/);
     runner = startSluice(['run', file, '--listen', '127.0.0.1:0', '--data', join(tmp, 'run-data')], env, /listen=(127\.0\.0\.1:\d+)/);
     const [, addr] = await runner.ready;
     const r2 = await fetch(`http://${addr}/hooks/orders`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"amount": 1, "email": "CAROL@example.com"}' });

@@ -27,6 +27,16 @@ beforeEach(() => {
 });
 
 describe('designer store', () => {
+  it('sets the log level, leaves the default out of the file, and undoes it', () => {
+    s().setLogLevel('debug');
+    expect(s().doc.log_level).toBe('debug');
+    expect(s().dirty).toBe(true);
+    s().setLogLevel('info');
+    expect('log_level' in s().doc).toBe(false);
+    s().undo();
+    expect(s().doc.log_level).toBe('debug');
+  });
+
   it('adds nodes with fresh ids and code templates, and connects them', () => {
     const a = s().addNode('webhook', { x: 0, y: 0 });
     const b = s().addNode('python', { x: 300, y: 0 });

@@ -8,7 +8,7 @@ import { autoLayout, edgeId, nextId, refuseConnection, toCanvas, toDoc, type Box
 import { initialConfig } from './schema';
 import { countersByNode, ratesBetween } from './counters';
 import { addSample, emptyHistory, sampleOf, type History } from './series';
-import type { Catalog, Config, Counters, Exported, FlowDoc, FlowNode, Problem, RunStatus, Spec, TestResult } from './types';
+import type { Catalog, Config, Counters, Exported, FlowDoc, FlowNode, LogLevel, Problem, RunStatus, Spec, TestResult } from './types';
 
 export type Dialog = null | 'open' | 'saveAs' | 'export' | 'help' | 'trace';
 export type Theme = 'light' | 'dark';
@@ -77,6 +77,8 @@ export interface DesignerState {
   renameNode: (from: string, to: string) => void;
   setName: (name: string) => void;
   setDescription: (text: string) => void;
+  /** Sets the flow's log level; info, the default, is left out of the file. */
+  setLogLevel: (level: LogLevel) => void;
   undo: () => void;
   redo: () => void;
   copy: () => void;
@@ -436,6 +438,15 @@ export const useDesigner = create<DesignerState>()((set, get) => {
       set((s) => {
         const doc: FlowDoc = { ...s.doc, description: text };
         if (!text) delete doc.description;
+        return { doc };
+      });
+    },
+
+    setLogLevel: (level) => {
+      checkpoint();
+      set((s) => {
+        const doc: FlowDoc = { ...s.doc, log_level: level };
+        if (level === 'info') delete doc.log_level;
         return { doc };
       });
     },

@@ -66,10 +66,15 @@ export interface FlowDoc {
   version: number;
   name: string;
   description?: string;
+  /** The runner's log level for this flow; absent means info. */
+  log_level?: LogLevel;
   nodes: FlowNode[];
   edges: FlowEdge[];
   layout?: Record<string, Position>;
 }
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Problem {
   node?: string;

@@ -2,6 +2,7 @@
 // and, while it runs, the URLs its sources listen on, live charts and the
 // recent events.
 import { useDesigner } from '../store';
+import { LOG_LEVELS, type LogLevel } from '../types';
 import { EventsPanel } from './EventsPanel';
 import { RunCharts } from './RunCharts';
 
@@ -11,9 +12,10 @@ export function FlowPanel() {
   const run = useDesigner((s) => s.run);
   const path = useDesigner((s) => s.path);
   const description = useDesigner((s) => s.doc.description ?? '');
+  const logLevel = useDesigner((s) => s.doc.log_level ?? 'info');
   const recent = useDesigner((s) => s.recent);
   const dirty = useDesigner((s) => s.dirty);
-  const { setName, setDescription, selectNode, notify, openPath } = useDesigner.getState();
+  const { setName, setDescription, setLogLevel, selectNode, notify, openPath } = useDesigner.getState();
   return (
     <div className="panel">
       <header className="panel-head">
@@ -28,6 +30,13 @@ export function FlowPanel() {
       <label className="field">
         <span className="label">Description</span>
         <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="What this flow is for" />
+      </label>
+      <label className="field">
+        <span className="label">Log level</span>
+        <select data-testid="flow-log-level" value={logLevel} onChange={(e) => setLogLevel(e.target.value as LogLevel)}>
+          {LOG_LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+        </select>
+        <span className="hint">What the runner logs for this flow (sluice run --log-level overrides it).</span>
       </label>
       <p className="hint">{path ? `File: ${path}` : 'Not saved yet.'}</p>
       {run.running && (
