@@ -78,11 +78,22 @@ type SourceHost interface {
 // the same key was ingested by this node within DedupeTTL, the item is
 // skipped (Accepted stays false) in the same transaction, so a key is never
 // half-recorded.
+//
+// When State is set, it is written to the node's state in the same
+// transaction: a source's position (a counter, a file offset) then moves
+// with the events it covers, and a crash keeps both or neither.
 type Item struct {
 	Event     *event.Event
 	DedupeKey string
 	DedupeTTL time.Duration
+	State     *StateWrite
 	Accepted  bool
+}
+
+// StateWrite is one key of a node's State, set along with an Ingest.
+type StateWrite struct {
+	Key   string
+	Value []byte
 }
 
 // State is a durable key-value store scoped to one node.

@@ -380,6 +380,11 @@ func (s *Badger) writeIngest(batch []*ingestReq) error {
 			for i := range r.items {
 				it := &r.items[i]
 				it.Accepted = false
+				if it.State != nil {
+					if err := put(badger.NewEntry(key(pState, it.Event.Source, []byte(it.State.Key)), it.State.Value)); err != nil {
+						return err
+					}
+				}
 				if it.DedupeKey != "" {
 					k := key(pDedup, it.Event.Source, []byte(it.DedupeKey))
 					_, err := txn.Get(k)

@@ -240,6 +240,37 @@ func TestDedupe(t *testing.T) {
 	}
 }
 
+// A state write that rides on an ingest lands with its events, on the
+// direct path as through the inbox, and survives a restart; after Close
+// neither is stored.
+func TestIngestCarriesState(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	ids := event.NewIDs()
+	item := func(pos string) component.Item {
+		return component.Item{Event: ev(ids.New(time.Now()), "gen", `{}`), State: &component.StateWrite{Key: "pos", Value: []byte(pos)}}
+	}
+	if err := s.Ingest(context.Background(), []component.Item{item("1")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ingest(context.Background(), []component.Item{item("2")}, []string{"out"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.Ingest(context.Background(), []component.Item{item("3")}, nil); err == nil {
+		t.Error("ingest after close succeeded")
+	}
+	s = open(t, dir)
+	defer s.Close()
+	v, ok, err := s.State("gen").Get("pos")
+	if err != nil || !ok || string(v) != "2" {
+		t.Errorf("state after restart: %q %v %v, want 2", v, ok, err)
+	}
+	if n := len(inbox(t, s)); n != 1 || s.QueueDepth("out") != 1 {
+		t.Errorf("inbox %d, queue %d; want 1 and 1", n, s.QueueDepth("out"))
+	}
+}
+
 func TestSecondOpenIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir)

@@ -142,14 +142,14 @@ func (s *source) emit(ctx context.Context, host component.SourceHost, emitted *i
 			}
 			items[i].Event = &event.Event{Body: b, ReceivedAt: time.Now().UTC()}
 		}
+		// The progress is committed with the batch: a crash cannot store
+		// the events without it (they would be emitted again).
+		items[k-1].State = &component.StateWrite{Key: progressKey, Value: []byte(strconv.FormatInt(*emitted+k, 10))}
 		if err := host.Ingest(ctx, items); err != nil {
 			return err
 		}
 		*emitted += k
 		n -= k
-		if err := host.State().Set(progressKey, []byte(strconv.FormatInt(*emitted, 10))); err != nil {
-			return err
-		}
 	}
 	return nil
 }
