@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -249,4 +250,66 @@ func TestFlowLogLevel(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A transform's dead letters, replayed with `sluice dlq replay` after the
+// code was fixed, run through the fixed code at the next start.
+func TestDLQReplayThroughATransform(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	out := filepath.Join(dir, "out.jsonl")
+	flowWith := func(code string) string {
+		return fmt.Sprintf(`version: 1
+name: pyreplay
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - id: py
+    kind: python
+    config:
+      code: |
+        def transform(event):
+            return {"inverse": %s}
+  - {id: keep, kind: file, config: {path: %q}}
+edges: [{from: in, to: py}, {from: py, to: keep}]
+`, code, out)
+	}
+	flowPath := writeFlow(t, dir, flowWith(`1 / event["n"]`))
+	r := startRunner(t, flowPath, data, freeAddr(t))
+	for _, n := range []int{2, 0} {
+		if code, _, err := post("http://"+r.addr+"/in", "application/json", fmt.Sprintf(`{"n":%d}`, n)); err != nil || code != 202 {
+			t.Fatal(code, err)
+		}
+	}
+	lines := func() int {
+		b, _ := os.ReadFile(out)
+		return strings.Count(string(b), "\n")
+	}
+	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
+		if lines() != 1 {
+			return fmt.Errorf("%d lines", lines())
+		}
+		return nil
+	})
+	r.stop(syscall.SIGTERM)
+	if o, code := sluice(t, "dlq", "list", flowPath, "--node", "py", "--data", data); code != 0 || !strings.Contains(o, "ZeroDivisionError") {
+		t.Fatalf("dlq list: exit %d\n%s", code, o)
+	}
+	if o, code := sluice(t, "dlq", "replay", flowPath, "--node", "in", "--data", data); code != 1 || !strings.Contains(o, "destination or a transform") {
+		t.Errorf("replay at a source: exit %d\n%s", code, o)
+	}
+	flowPath = writeFlow(t, dir, flowWith(`0 if event["n"] == 0 else 1 / event["n"]`))
+	if o, code := sluice(t, "dlq", "replay", flowPath, "--node", "py", "--data", data); code != 0 || !strings.Contains(o, "replayed 1 dead letter(s) into the inbox") {
+		t.Fatalf("dlq replay: exit %d\n%s", code, o)
+	}
+	startRunner(t, flowPath, data, freeAddr(t))
+	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
+		if lines() != 2 {
+			return fmt.Errorf("%d lines", lines())
+		}
+		return nil
+	})
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), `{"inverse":0}`) {
+		t.Errorf("output after the replay:\n%s", b)
+	}
 }

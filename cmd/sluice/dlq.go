@@ -170,17 +170,26 @@ func cmdDLQ(args []string) int {
 		}
 		fmt.Printf("purged %d dead letter(s) at %s\n", n, *node)
 	case "replay":
-		if spec, ok := defaultRegistry().Lookup(doc.Node(*node).Kind); !ok || spec.Category != component.CategoryDestination {
-			fmt.Fprintf(os.Stderr, "sluice dlq: replay works on a destination's dead letters; %q is not a destination\n", *node)
+		spec, _ := defaultRegistry().Lookup(doc.Node(*node).Kind)
+		switch spec.Category {
+		case component.CategoryDestination:
+			evs, err := st.ReplayDead(*node, *node, ids...)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sluice dlq:", err)
+				return 1
+			}
+			fmt.Printf("replayed %d dead letter(s) into the queue of %s; they are delivered at the next run\n", len(evs), *node)
+		case component.CategoryTransform:
+			evs, err := st.ReplayDeadInbox(*node, ids...)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sluice dlq:", err)
+				return 1
+			}
+			fmt.Printf("replayed %d dead letter(s) into the inbox; they run through %s (with the flow's code then) at the next run\n", len(evs), *node)
+		default:
+			fmt.Fprintf(os.Stderr, "sluice dlq: replay works on the dead letters of a destination or a transform; %q is a %s\n", *node, spec.Category)
 			return 1
 		}
-		evs, err := st.ReplayDead(*node, *node, ids...)
-		n := len(evs)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sluice dlq:", err)
-			return 1
-		}
-		fmt.Printf("replayed %d dead letter(s) into the queue of %s; they are delivered at the next run\n", n, *node)
 	default:
 		return usageError(fs, fmt.Sprintf("unknown action %q", action))
 	}

@@ -64,11 +64,22 @@ func (rt *Runtime) Resume(id string) error {
 	return nil
 }
 
-// ReplayDead moves a destination's dead letters (all, or the given ids)
-// back into its queue.
+// ReplayDead moves a node's dead letters (all, or the given ids) back: a
+// destination's into its queue, a transform's into the inbox, to run
+// through that transform again with the code the flow has now.
 func (rt *Runtime) ReplayDead(id string, ids ...string) (int, error) {
+	if n := rt.nodes[id]; n != nil && n.cat == component.CategoryTransform {
+		evs, err := rt.st.ReplayDeadInbox(id, ids...)
+		for _, ev := range evs {
+			rt.opts.Recorder.Replayed(id, ev, "dead letter replayed through the transform")
+		}
+		if len(evs) > 0 && rt.proc != nil { // not started: Start scans the inbox
+			rt.proc.scanSoon()
+		}
+		return len(evs), err
+	}
 	if _, err := rt.dest(id); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("%w (nor a transform)", err)
 	}
 	evs, err := rt.st.ReplayDead(id, id, ids...)
 	for _, ev := range evs {

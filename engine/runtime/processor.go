@@ -25,7 +25,7 @@ const (
 // the inbox from the store instead, so nothing depends on memory alone.
 type processor struct {
 	rt       *Runtime
-	in       chan *event.Event
+	in       chan store.InboxEntry
 	overflow atomic.Bool
 	kick     chan struct{}
 	quit     chan struct{}
@@ -38,7 +38,7 @@ type processor struct {
 func newProcessor(rt *Runtime) *processor {
 	return &processor{
 		rt:   rt,
-		in:   make(chan *event.Event, handoffSize),
+		in:   make(chan store.InboxEntry, handoffSize),
 		kick: make(chan struct{}, 1),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
@@ -49,7 +49,7 @@ func newProcessor(rt *Runtime) *processor {
 // waits in the inbox for the next scan.
 func (p *processor) offer(ev *event.Event) {
 	select {
-	case p.in <- ev:
+	case p.in <- store.InboxEntry{ID: ev.ID, Event: ev}:
 	default:
 		p.overflow.Store(true)
 		select {
@@ -65,6 +65,16 @@ func (p *processor) recover() error {
 	return nil
 }
 
+// scanSoon has the processor read the inbox now: entries were put there
+// without the hand-off (replayed dead letters).
+func (p *processor) scanSoon() {
+	p.overflow.Store(true)
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
 func (p *processor) stop() {
 	p.once.Do(func() { close(p.quit) })
 	<-p.done
@@ -72,7 +82,7 @@ func (p *processor) stop() {
 
 func (p *processor) run() {
 	defer close(p.done)
-	batch := make([]*event.Event, 0, processBatch)
+	batch := make([]store.InboxEntry, 0, processBatch)
 	retry := time.NewTimer(time.Hour)
 	defer retry.Stop()
 	for {
@@ -91,8 +101,8 @@ func (p *processor) run() {
 			wake = retry.C
 		}
 		select {
-		case ev := <-p.in:
-			batch = append(batch, ev)
+		case e := <-p.in:
+			batch = append(batch, e)
 		case <-p.kick:
 			continue
 		case <-wake:
@@ -103,8 +113,8 @@ func (p *processor) run() {
 	collect:
 		for len(batch) < processBatch {
 			select {
-			case ev := <-p.in:
-				batch = append(batch, ev)
+			case e := <-p.in:
+				batch = append(batch, e)
 			default:
 				break collect
 			}
@@ -123,10 +133,10 @@ func (p *processor) failed() {
 
 // scan processes every event in the inbox, in batches.
 func (p *processor) scan() error {
-	batch := make([]*event.Event, 0, processBatch)
+	batch := make([]store.InboxEntry, 0, processBatch)
 	var perr error
-	err := p.rt.st.Inbox(func(ev *event.Event) error {
-		batch = append(batch, ev)
+	err := p.rt.st.Inbox(func(e store.InboxEntry) error {
+		batch = append(batch, e)
 		if len(batch) == processBatch {
 			if err := p.process(batch); err != nil {
 				perr = err
@@ -165,12 +175,24 @@ type work struct {
 }
 
 // process runs one batch through the graph and commits the outcome.
-func (p *processor) process(batch []*event.Event) error {
+func (p *processor) process(batch []store.InboxEntry) error {
 	rt := p.rt
 	outs := make([]store.Outcome, len(batch))
 	at := map[string][]work{}
-	for i, ev := range batch {
-		outs[i].InboxID = ev.ID
+	for i, e := range batch {
+		ev := e.Event
+		outs[i].InboxID = e.ID
+		if e.Resume != "" {
+			// A replayed dead letter of a transform runs through that
+			// transform again (with the code the flow has now).
+			if n := rt.nodes[e.Resume]; n == nil || n.cat != component.CategoryTransform {
+				outs[i].Dead = append(outs[i].Dead, store.DeadLetter{Node: e.Resume, Event: ev,
+					Reason: fmt.Sprintf("replayed through %q, which is no longer a transform of the flow", e.Resume)})
+			} else {
+				at[e.Resume] = append(at[e.Resume], work{origin: i, ev: ev})
+			}
+			continue
+		}
 		src := rt.nodes[ev.Source]
 		if src == nil {
 			// The flow changed since the event was received: its source

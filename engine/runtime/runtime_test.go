@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/sluice-etl/sluice/engine/component"
+	"github.com/sluice-etl/sluice/engine/event"
 	"github.com/sluice-etl/sluice/engine/flow"
 	_ "github.com/sluice-etl/sluice/engine/nodes/all"
 	"github.com/sluice-etl/sluice/engine/runtime"
+	"github.com/sluice-etl/sluice/engine/store"
 	"github.com/sluice-etl/sluice/internal/testkit"
 )
 
@@ -386,5 +388,110 @@ edges:
 		if !strings.Contains(string(d.Body), "00") {
 			t.Errorf("small amount routed to big: %s", d.Body)
 		}
+	}
+}
+
+// A transform's dead letters, replayed after its code was fixed, run
+// through the fixed transform and reach the destination, once; the other
+// branch of the fan-out gets nothing twice. A replay through a node the
+// flow no longer has keeps the events as dead letters.
+func TestReplayTransformDeadLetters(t *testing.T) {
+	sink, other := testkit.NewSink(t), testkit.NewSink(t)
+	data := t.TempDir()
+	flowWith := func(code string) string {
+		return fmt.Sprintf(`
+version: 1
+name: replay
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - id: py
+    kind: python
+    config:
+      code: |
+%s
+  - {id: out, kind: http, config: {url: "%s"}}
+  - {id: copy, kind: http, config: {url: "%s"}}
+edges: [{from: in, to: py}, {from: py, to: out}, {from: in, to: copy}]
+`, code, sink.URL, other.URL)
+	}
+	broken := "        def transform(event):\n            return {\"half\": 1 / event[\"n\"]}"
+	fixed := "        def transform(event):\n            return {\"half\": 0 if event[\"n\"] == 0 else 1 / event[\"n\"]}"
+	rt := run(t, flowWith(broken), data)
+	for _, n := range []int{2, 0, 4, 0} {
+		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"n":%d}`, n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
+		if len(sink.Delivered()) != 2 || len(other.Delivered()) != 4 || rt.Store().DeadCount("py") != 2 {
+			return fmt.Errorf("out %d, copy %d, dead %d", len(sink.Delivered()), len(other.Delivered()), rt.Store().DeadCount("py"))
+		}
+		return nil
+	})
+	rt.Stop(context.Background())
+
+	rt = run(t, flowWith(fixed), data)
+	if n, err := rt.ReplayDead("py"); err != nil || n != 2 {
+		t.Fatalf("replay: %d %v", n, err)
+	}
+	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
+		if len(sink.Delivered()) != 4 || rt.Store().DeadCount("py") != 0 {
+			return fmt.Errorf("out %d, dead %d", len(sink.Delivered()), rt.Store().DeadCount("py"))
+		}
+		return nil
+	})
+	for id, times := range sink.Delivered() {
+		if times != 1 {
+			t.Errorf("%s delivered %d times", id, times)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	if len(other.Delivered()) != 4 {
+		t.Errorf("the other branch got %d events, want the 4 it had", len(other.Delivered()))
+	}
+	if _, err := rt.ReplayDead("in"); err == nil {
+		t.Error("replaying a source's dead letters succeeded")
+	}
+}
+
+// Replayed into the inbox while stopped (as sluice dlq replay does), dead
+// letters of a node the flow has since lost stay dead letters, with why.
+func TestReplayThroughALostNodeKeepsTheEvents(t *testing.T) {
+	data := t.TempDir()
+	st, err := store.Open(store.Options{Dir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &event.Event{ID: event.NewIDs().New(time.Now()), Source: "in", ReceivedAt: time.Now().UTC(), Body: json.RawMessage(`{"n":0}`)}
+	if err := st.Ingest(context.Background(), []component.Item{{Event: ev}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Process([]store.Outcome{{InboxID: ev.ID, Dead: []store.DeadLetter{{Node: "gone", Event: ev, Reason: "boom"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := st.ReplayDeadInbox("gone"); err != nil || len(evs) != 1 {
+		t.Fatalf("replay: %d %v", len(evs), err)
+	}
+	st.Close()
+
+	rt := run(t, `
+version: 1
+name: lost
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - {id: out, kind: log}
+edges: [{from: in, to: out}]
+`, data)
+	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if rt.Store().DeadCount("gone") != 1 {
+			return fmt.Errorf("%d dead letters at gone", rt.Store().DeadCount("gone"))
+		}
+		return nil
+	})
+	d, err := rt.Store().DeadLetter("gone", ev.ID)
+	if err != nil || !strings.Contains(d.Reason, "no longer a transform") || string(d.Event.Body) != `{"n":0}` {
+		t.Errorf("dead letter: %+v %v", d, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,7 @@ import (
 // Key layout. Node ids never contain a zero byte, so it ends a name.
 //
 //	i/<event id>                inbox
+//	i/<event id>\x00<node>      inbox: a dead letter of transform <node> replayed
 //	q/<dest>\x00<seq>           destination queue, seq big-endian
 //	d/<node>\x00<seq>           dead letters
 //	s/<node>\x00<key>           node state
@@ -454,16 +456,69 @@ func (s *Badger) gcLoop() {
 }
 
 // Inbox implements Store.
-func (s *Badger) Inbox(fn func(*event.Event) error) error {
+func (s *Badger) Inbox(fn func(InboxEntry) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(pInbox), PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			var ev *event.Event
-			if err := it.Item().Value(func(v []byte) (err error) { ev, err = decodeEvent(v); return err }); err != nil {
+			e := InboxEntry{ID: string(it.Item().Key()[len(pInbox):])}
+			if _, node, ok := strings.Cut(e.ID, "\x00"); ok {
+				e.Resume = node
+			}
+			if err := it.Item().Value(func(v []byte) (err error) { e.Event, err = decodeEvent(v); return err }); err != nil {
 				return fmt.Errorf("inbox %s: %w", it.Item().Key(), err)
 			}
-			if err := fn(ev); err != nil {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// replayInboxID is the inbox id of a dead letter of node replayed through
+// it: the event's id first, so that it sorts with the event's receipt.
+func replayInboxID(eventID, node string) string { return eventID + "\x00" + node }
+
+// ReplayDeadInbox implements Store: the dead letters go into the inbox
+// marked to resume at node, in the transaction that deletes them.
+func (s *Badger) ReplayDeadInbox(node string, ids ...string) ([]*event.Event, error) {
+	want := wanted(ids)
+	var dead []*DeadLetter
+	if err := s.eachDead(node, func(_ *badger.Txn, d *DeadLetter) (bool, error) {
+		if want(d.Event.ID) {
+			dead = append(dead, d)
+		}
+		return true, nil
+	}, false); err != nil {
+		return nil, err
+	}
+	// Each dead letter moves whole; chunks keep transactions under
+	// Badger's size limit however many there are.
+	for chunk := range slices.Chunk(dead, 1000) {
+		if err := s.moveToInbox(node, chunk); err != nil {
+			return nil, fmt.Errorf("replay dead letters of %s: %w", node, err)
+		}
+		s.deadOf(node).Add(-int64(len(chunk)))
+	}
+	evs := make([]*event.Event, len(dead))
+	for i, d := range dead {
+		evs[i] = d.Event
+	}
+	return evs, s.db.Sync()
+}
+
+func (s *Badger) moveToInbox(node string, dead []*DeadLetter) error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		for _, d := range dead {
+			v, err := encodeEvent(d.Event)
+			if err != nil {
+				return err
+			}
+			if err := txn.Delete(seqKey(pDead, node, d.Seq)); err != nil {
+				return err
+			}
+			if err := txn.Set([]byte(pInbox+replayInboxID(d.Event.ID, node)), v); err != nil {
 				return err
 			}
 		}

@@ -66,6 +66,16 @@ type Outcome struct {
 	Dead    []DeadLetter
 }
 
+// InboxEntry is an event waiting in the inbox. ID is its inbox id, the
+// Outcome's InboxID: the event's id, or for a replayed dead letter the
+// event's id and the node. Resume, when set, is the node whose transform
+// processing starts at, instead of the source's edges.
+type InboxEntry struct {
+	ID     string
+	Resume string
+	Event  *event.Event
+}
+
 // Store is what the runtime needs from durable storage.
 type Store interface {
 	// Ingest writes the items to the inbox and returns after they are
@@ -73,8 +83,8 @@ type Store interface {
 	// With direct set (a source wired only to destinations) the items skip
 	// the inbox and go straight into those destination queues.
 	Ingest(ctx context.Context, items []component.Item, direct []string) error
-	// Inbox calls fn for each inbox event in id order, for recovery.
-	Inbox(fn func(*event.Event) error) error
+	// Inbox calls fn for each inbox entry in id order, for recovery.
+	Inbox(fn func(InboxEntry) error) error
 	// Process consumes inbox events and applies their outcomes in one
 	// transaction. An outcome whose inbox event is already gone (processed
 	// before) is skipped whole, so processing is effectively once.
@@ -105,6 +115,10 @@ type Store interface {
 	// ReplayDead moves dead letters back into dest's queue and returns
 	// their events.
 	ReplayDead(node, dest string, ids ...string) ([]*event.Event, error)
+	// ReplayDeadInbox moves a transform's dead letters into the inbox,
+	// marked to be processed again from that node on, and returns their
+	// events.
+	ReplayDeadInbox(node string, ids ...string) ([]*event.Event, error)
 	// DeadCount is the number of dead letters a node holds.
 	DeadCount(node string) int64
 

@@ -32,7 +32,7 @@ func ev(id, src, body string) *event.Event {
 
 func inbox(t *testing.T, s *Badger) []string {
 	var ids []string
-	if err := s.Inbox(func(e *event.Event) error { ids = append(ids, e.ID); return nil }); err != nil {
+	if err := s.Inbox(func(e InboxEntry) error { ids = append(ids, e.Event.ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return ids
@@ -58,9 +58,9 @@ func TestIngestProcessDeliverAcrossRestarts(t *testing.T) {
 		t.Fatalf("inbox after restart: %v", got)
 	}
 	var first *event.Event
-	s.Inbox(func(e *event.Event) error {
+	s.Inbox(func(e InboxEntry) error {
 		if first == nil {
-			first = e
+			first = e.Event
 		}
 		return nil
 	})
