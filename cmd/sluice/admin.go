@@ -115,6 +115,9 @@ func cmdStatus(args []string) int {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%.1f\t%d\t%d\t%s\t%s\n", d.ID, d.State, d.Queued, oldest, d.Rate, d.Delivered, d.DeadLetters, next, cut(d.LastError, 60))
 	}
 	tw.Flush()
+	for _, o := range st.Orphans {
+		fmt.Printf("\n%d event(s) wait in the queue of %q, a destination this flow no longer has: they are kept, and delivered once a destination with that id is back in the flow.\n", o.Queued, o.ID)
+	}
 	return 0
 }
 

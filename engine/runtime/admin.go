@@ -130,6 +130,16 @@ type Status struct {
 	Addr         string              `json:"addr"`
 	Destinations []DestinationStatus `json:"destinations"`
 	Nodes        []NodeStats         `json:"nodes"`
+	// Orphans are queues that hold events for a destination the flow no
+	// longer has (its id was renamed or the node removed): kept on disk,
+	// delivered when a destination with that id comes back.
+	Orphans []OrphanQueue `json:"orphans,omitempty"`
+}
+
+// OrphanQueue is a queue whose destination is not in the flow.
+type OrphanQueue struct {
+	ID     string `json:"id"`
+	Queued int64  `json:"queued"`
 }
 
 // Status returns every destination's state.
@@ -150,6 +160,7 @@ func (rt *Runtime) Status() Status {
 		}
 		s.Destinations = append(s.Destinations, d)
 	}
+	s.Orphans = rt.orphans()
 	return s
 }
 

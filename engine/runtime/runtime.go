@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -314,12 +315,23 @@ func (rt *Runtime) Start(ctx context.Context) (err error) {
 // warnOrphans tells about queues left by destinations no longer in the
 // flow: their events are kept, waiting for the destination to come back.
 func (rt *Runtime) warnOrphans() {
+	for _, o := range rt.orphans() {
+		rt.log.Warn("a queue holds events for a destination that is not in the flow; they are kept until it comes back",
+			"queue", o.ID, "events", o.Queued)
+	}
+}
+
+// orphans lists the queues with events for destinations not in the flow,
+// by id.
+func (rt *Runtime) orphans() []OrphanQueue {
+	var out []OrphanQueue
 	for name, n := range rt.st.Queues() {
 		if d := rt.nodes[name]; (d == nil || d.cat != component.CategoryDestination) && n > 0 {
-			rt.log.Warn("a queue holds events for a destination that is not in the flow; they are kept until it comes back",
-				"queue", name, "events", n)
+			out = append(out, OrphanQueue{ID: name, Queued: n})
 		}
 	}
+	slices.SortFunc(out, func(a, b OrphanQueue) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 func (rt *Runtime) goBG(fn func()) {

@@ -495,3 +495,37 @@ edges: [{from: in, to: out}]
 		t.Errorf("dead letter: %+v %v", d, err)
 	}
 }
+
+// Events queued for a destination that the edited flow no longer has are
+// kept and shown in the status, by id.
+func TestStatusShowsOrphanQueues(t *testing.T) {
+	sink := testkit.NewSink(t)
+	sink.SetStatus(func(*http.Request, int) int { return http.StatusServiceUnavailable })
+	data := t.TempDir()
+	flowTo := func(id string) string {
+		return fmt.Sprintf(`
+version: 1
+name: orphans
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - {id: %s, kind: http, config: {url: "%s"}, delivery: {retry: {initial: 1h, max: 1h}}}
+edges: [{from: in, to: %s}]
+`, id, sink.URL, id)
+	}
+	rt := run(t, flowTo("crm"), data)
+	for range 2 {
+		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if o := rt.Status().Orphans; len(o) != 0 {
+		t.Errorf("orphans while crm is in the flow: %+v", o)
+	}
+	rt.Stop(context.Background())
+	rt = run(t, flowTo("crm2"), data)
+	if o := rt.Status().Orphans; len(o) != 1 || o[0].ID != "crm" || o[0].Queued != 2 {
+		t.Errorf("orphans: %+v, want crm with 2", o)
+	}
+}
