@@ -3,6 +3,8 @@ package pyrt
 import (
 	"sort"
 	"strings"
+
+	"github.com/go-python/gpython/py"
 )
 
 // Rewrite turns Python syntax newer than gpython's compiler (Python 3.4)
@@ -37,6 +39,8 @@ import (
 //     __it__(...), which walks a dict in sorted key order: gpython's
 //     dicts are Go maps, whose order changes from one loop to the next.
 //
+//   - number literals lose their underscores (1_000 is 1000);
+//
 //   - the walrus operator (:=) where it comes first in an if, elif or
 //     while condition, a statement or a comprehension part becomes an
 //     assignment of its own (see rewriteWalrus); that may add lines.
@@ -56,6 +60,7 @@ func rewriteMapped(src string) (string, []int, *Error) {
 	if err != nil {
 		return "", nil, err
 	}
+	out = rewriteNumbers(out)
 	out = rewriteFor(out)
 	out = rewriteSetItems(out)
 	out = rewriteListCalls(out)
@@ -672,6 +677,13 @@ func rewriteOps(src string) (string, bool) {
 					edits = append(edits, edit{a, b, "__" + t.text + "__(" + src[a:toks[k-1].start] + sep})
 				}
 			}
+		}
+		// str.lower (the method taken from the type, as in
+		// sorted(names, key=str.lower)) -> __strmethod__("lower"):
+		// gpython's methods cannot be called unbound.
+		if t.kind == tkName && t.text == "str" && k+2 < len(toks) && toks[k+1].text == "." && toks[k+2].kind == tkName &&
+			unboundStrMethod(toks[k+2].text) && (k == 0 || toks[k-1].text != ".") && !strShadowed(toks) && !taken(t.start, toks[k+2].end) {
+			edits = append(edits, edit{t.start, toks[k+2].end, "__strmethod__(\"" + toks[k+2].text + "\")"})
 		}
 		// dict.fromkeys -> __fromkeys__, which records the key order.
 		if t.kind == tkName && t.text == "dict" && k+3 < len(toks) && toks[k+1].text == "." && toks[k+2].text == "fromkeys" &&
@@ -1753,4 +1765,56 @@ func keyStatement(src string, toks []token, from, to int) (edit, bool) {
 	}
 	return edit{toks[from].start, toks[to-1].end,
 		"__setitem__(" + obj + ", " + key + ", __getix__(" + obj + ", " + key + ") " + strings.TrimSuffix(op, "=") + " " + val + ")"}, true
+}
+
+// unboundStrMethod reports whether str.name is an instance method that
+// __strmethod__ can call with the instance first (not maketrans, which is
+// static).
+func unboundStrMethod(name string) bool {
+	if name == "maketrans" || strings.HasPrefix(name, "__") {
+		return false
+	}
+	_, ok := py.StringType.Dict[name]
+	return ok
+}
+
+// strShadowed reports whether the code binds the name str itself.
+func strShadowed(toks []token) bool {
+	for k, t := range toks {
+		if t.kind != tkName || t.text != "str" {
+			continue
+		}
+		if k+1 < len(toks) && toks[k+1].text == "=" {
+			return true
+		}
+		if k > 0 {
+			switch toks[k-1].text {
+			case "def", "class", "for", "as", "import", "global", "nonlocal", "lambda":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rewriteNumbers drops the underscores of number literals (1_000_000,
+// Python 3.6), which gpython's tokenizer does not take.
+func rewriteNumbers(src string) string {
+	if !strings.Contains(src, "_") {
+		return src
+	}
+	var b strings.Builder
+	last := 0
+	for _, t := range tokenize(src) {
+		if t.kind == tkNumber && strings.Contains(t.text, "_") {
+			b.WriteString(src[last:t.start])
+			b.WriteString(strings.ReplaceAll(t.text, "_", ""))
+			last = t.end
+		}
+	}
+	if last == 0 {
+		return src
+	}
+	b.WriteString(src[last:])
+	return b.String()
 }

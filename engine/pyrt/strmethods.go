@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-python/gpython/py"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 )
 
 // Methods gpython's str lacks, added to py.StringType through its public
@@ -138,11 +140,50 @@ func clampIndex(v, n int) int {
 
 func runeIndex(s string, byteIdx int) int { return utf8.RuneCountInString(s[:byteIdx]) }
 
+// fullCase maps case as CPython does, with the full Unicode mappings
+// ("ß".upper() is "SS"), which Go's strings package does not apply; ASCII
+// text, the usual case, takes the fast path. A Caser holds state, so each
+// call makes its own.
+func fullCase(ascii func(string) string, caser func() cases.Caser) func(string) string {
+	return func(s string) string {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return caser().String(s)
+			}
+		}
+		return ascii(s)
+	}
+}
+
+// expandTabs is str.expandtabs: each tab advances to the next multiple of
+// size columns, counted from the last newline.
+func expandTabs(s string, size int) string {
+	var b strings.Builder
+	col := 0
+	for _, r := range s {
+		switch r {
+		case '\t':
+			if size > 0 {
+				n := size - col%size
+				b.WriteString(strings.Repeat(" ", n))
+				col += n
+			}
+		case '\n', '\r':
+			b.WriteRune(r)
+			col = 0
+		default:
+			b.WriteRune(r)
+			col++
+		}
+	}
+	return b.String()
+}
+
 func patchStr() {
 	t := py.StringType
-	strMap("lower", strings.ToLower)
-	strMap("upper", strings.ToUpper)
-	strMap("casefold", strings.ToLower)
+	strMap("lower", fullCase(strings.ToLower, func() cases.Caser { return cases.Lower(language.Und) }))
+	strMap("upper", fullCase(strings.ToUpper, func() cases.Caser { return cases.Upper(language.Und) }))
+	strMap("casefold", fullCase(strings.ToLower, func() cases.Caser { return cases.Fold() }))
 	strMap("swapcase", func(s string) string {
 		return strings.Map(func(r rune) rune {
 			if unicode.IsUpper(r) {
@@ -486,8 +527,20 @@ func patchStr() {
 		}
 		return py.String(strings.Replace(string(self.(py.String)), old, nw, n)), nil
 	})
-	setMethod(t, "expandtabs", func(self py.Object, args py.Tuple) (py.Object, error) {
-		return py.String(strings.ReplaceAll(string(self.(py.String)), "\t", "        ")), nil
+	setMethod(t, "expandtabs", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+		a, err := bindArgs("expandtabs", args, kwargs, 0, "tabsize")
+		if err != nil {
+			return nil, err
+		}
+		size := 8
+		if a[0] != nil {
+			n, ok := a[0].(py.Int)
+			if !ok {
+				return nil, py.ExceptionNewf(py.TypeError, "an integer is required")
+			}
+			size = int(n)
+		}
+		return py.String(expandTabs(string(self.(py.String)), size)), nil
 	})
 	setMethod(t, "encode", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 		a, err := bindArgs("encode", args, kwargs, 0, "encoding", "errors")

@@ -89,6 +89,23 @@ func (in *Interp) walkingBuiltins(m map[string]py.Object) {
 		}
 		return callMethodArgs(args[0], "join", args[1:], kwargs)
 	})
+	// __strmethod__(name) is str.<name> taken from the type (see
+	// Rewrite): a callable whose first argument is the string.
+	m["__strmethod__"] = method("__strmethod__", func(_ py.Object, args py.Tuple) (py.Object, error) {
+		name, ok := args[0].(py.String)
+		if len(args) != 1 || !ok {
+			return nil, py.ExceptionNewf(py.TypeError, "__strmethod__ needs a method name")
+		}
+		return method(string(name), func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
+			if len(args) == 0 {
+				return nil, py.ExceptionNewf(py.TypeError, "unbound method str.%s() needs an argument", name)
+			}
+			if _, ok := args[0].(py.String); !ok {
+				return nil, py.ExceptionNewf(py.TypeError, "descriptor '%s' for 'str' objects doesn't apply to a '%s' object", name, args[0].Type().Name)
+			}
+			return callMethodArgs(args[0], string(name), args[1:], kwargs)
+		}), nil
+	})
 	// __fromkeys__ is dict.fromkeys (see Rewrite), which records the
 	// order of the keys.
 	m["__fromkeys__"] = method("fromkeys", func(_ py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
