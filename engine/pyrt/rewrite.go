@@ -41,6 +41,9 @@ import (
 //
 //   - number literals lose their underscores (1_000 is 1000);
 //
+//   - a list display with starred items, [a, *b, *c], becomes
+//     ([a] + list(b) + list(c)) (Python 3.5 syntax);
+//
 //   - the walrus operator (:=) where it comes first in an if, elif or
 //     while condition, a statement or a comprehension part becomes an
 //     assignment of its own (see rewriteWalrus); that may add lines.
@@ -61,6 +64,7 @@ func rewriteMapped(src string) (string, []int, *Error) {
 		return "", nil, err
 	}
 	out = rewriteNumbers(out)
+	out = rewriteStarLists(out)
 	out = rewriteFor(out)
 	out = rewriteSetItems(out)
 	out = rewriteListCalls(out)
@@ -846,6 +850,11 @@ func rewriteFor(src string) string {
 		a, b := toks[in+1].start, toks[end].end
 		edits = append(edits, edit{a, a, "__it__(("}, edit{b, b, "))"})
 	}
+	return applyEdits(src, edits)
+}
+
+// applyEdits returns src with the edits (which do not overlap) made.
+func applyEdits(src string, edits []edit) string {
 	if len(edits) == 0 {
 		return src
 	}
@@ -1817,4 +1826,97 @@ func rewriteNumbers(src string) string {
 	}
 	b.WriteString(src[last:])
 	return b.String()
+}
+
+// rewriteStarLists turns list displays with starred items (Python 3.5)
+// into concatenations: [a, *b, c] is ([a] + list(b) + [c]). The text
+// between items is kept, so every line stays where it was. A display that
+// is an assignment or loop target ([a, *b] = x) is left alone.
+func rewriteStarLists(src string) string {
+	if !strings.Contains(src, "*") {
+		return src
+	}
+	toks := tokenize(src)
+	var edits []edit
+	for k := 0; k < len(toks); k++ {
+		t := toks[k]
+		if t.kind != tkOp || t.text != "[" || (k > 0 && isAtomEnd(toks[k-1])) {
+			continue
+		}
+		m := matchForward(toks, k)
+		if m < 0 {
+			continue
+		}
+		if (m+1 < len(toks) && toks[m+1].kind == tkOp && toks[m+1].text == "=") || (k > 0 && toks[k-1].text == "for") {
+			continue // a target
+		}
+		var items [][2]int
+		depth, from, starred, comp := 0, k+1, false, false
+		for j := k + 1; j < m; j++ {
+			switch {
+			case isOpen(toks[j]):
+				depth++
+			case isClose(toks[j]):
+				depth--
+			case depth == 0 && toks[j].kind == tkName && toks[j].text == "for":
+				comp = true
+			case depth == 0 && toks[j].kind == tkOp && toks[j].text == ",":
+				items = append(items, [2]int{from, j - 1})
+				from = j + 1
+			}
+			if depth == 0 && j == from && toks[j].kind == tkOp && toks[j].text == "*" {
+				starred = true
+			}
+		}
+		if from <= m-1 {
+			items = append(items, [2]int{from, m - 1})
+		}
+		if !starred || comp {
+			continue
+		}
+		var b strings.Builder
+		b.WriteString("(")
+		b.WriteString(src[t.end:toks[items[0][0]].start]) // what follows the [
+		inGroup := false
+		for i, it := range items {
+			star := toks[it[0]].kind == tkOp && toks[it[0]].text == "*"
+			if i > 0 {
+				prevStar := toks[items[i-1][0]].text == "*"
+				sep := src[toks[items[i-1][1]].end:toks[it[0]].start]
+				if star || prevStar {
+					if inGroup {
+						b.WriteString("]")
+						inGroup = false
+					}
+					b.WriteString(" +" + strings.Replace(sep, ",", "", 1))
+				} else {
+					b.WriteString(sep)
+				}
+			}
+			if star {
+				b.WriteString("list(" + src[toks[it[0]+1].start:toks[it[1]].end] + ")")
+				continue
+			}
+			if !inGroup {
+				b.WriteString("[")
+				inGroup = true
+			}
+			b.WriteString(src[toks[it[0]].start:toks[it[1]].end])
+		}
+		if inGroup {
+			b.WriteString("]")
+		}
+		b.WriteString(strings.Replace(src[toks[items[len(items)-1][1]].end:toks[m].start], ",", "", 1)) // before the ]
+		b.WriteString(")")
+		edits = append(edits, edit{t.start, toks[m].end, b.String()})
+		k = m // nested displays are left for the next pass
+	}
+	if len(edits) == 0 {
+		return src
+	}
+	out := applyEdits(src, edits)
+	if out != src {
+		return rewriteStarLists(out) // displays nested in the items
+	}
+	return out
 }

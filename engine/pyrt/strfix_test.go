@@ -1,6 +1,9 @@
 package pyrt
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestStrFidelity: str methods taken from the type (key=str.lower), full
 // Unicode case mapping, expandtabs with its tab stops, and number
@@ -23,4 +26,29 @@ func TestStrFidelity(t *testing.T) {
 except TypeError:
     r = "TypeError"`, `"TypeError"`},
 	})
+}
+
+// TestStarredLists: list displays with starred items (Python 3.5), as
+// values; as targets they stay unpacking. Expectations from CPython 3.11.
+func TestStarredLists(t *testing.T) {
+	cpythonCases(t, []struct{ Code, Want string }{
+		{`r = [[*range(3)], [0, *[1, 2], 3, *(4, 5)], [*"ab", *{"k": 1}], [*[*[1], 2]], [[*[1]], [2]]]`,
+			`[[0,1,2],[0,1,2,3,4,5],["a","b","k"],[1,2],[[1],[2]]]`},
+		{`d = {3: 0, 1: 0}
+r = [[*d], [x for x in [*range(2), 5]], len([*range(3), *range(2)])]`, `[[3,1],[0,1,5],5]`},
+		{`[a, *b] = [1, 2, 3]
+r = [a, b]
+for [x, *y] in [[4, 5, 6]]:
+    r.append([x, y])`, `[1,[2,3],[4,[5,6]]]`},
+		{`r = [
+    *[1],
+    2,
+    *[3],
+]`, `[1,2,3]`},
+	})
+	src := "r = [\n    *a,\n    b,\n]\nx = 1\n"
+	out, err := Rewrite(src)
+	if err != nil || strings.Count(out, "\n") != strings.Count(src, "\n") || !strings.HasSuffix(out, "\nx = 1\n") {
+		t.Errorf("lines moved:\n%s", out)
+	}
 }
