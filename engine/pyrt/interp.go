@@ -74,6 +74,16 @@ func compileSource(code string) (*py.Code, *Error) {
 		return nil, syntaxError(err, lines, lineMap)
 	}
 	fixCellArgs(c)
+	fixClosureCells(c)
+	if err := fixDerefs(c, src); err != nil {
+		if lineMap != nil && err.Line > 0 && err.Line <= len(lineMap) {
+			err.Line = lineMap[err.Line-1]
+		}
+		if err.Line > 0 && err.Line <= len(lines) {
+			err.SourceLine = strings.TrimSpace(lines[err.Line-1])
+		}
+		return nil, err
+	}
 	if lineMap != nil {
 		remapLines(c, lineMap)
 	}
