@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sluice-etl/sluice/engine/component"
+	"github.com/sluice-etl/sluice/engine/flow"
 	"github.com/sluice-etl/sluice/engine/pyrt"
 )
 
@@ -68,7 +69,15 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	rep, err := pyrt.Test(ctx, pyrt.TestRequest{Code: cfg.Code, Function: cfg.Function, Timeout: cfg.Timeout.D(), Workers: cfg.Workers, Events: evs})
+	req := pyrt.TestRequest{Code: cfg.Code, Function: cfg.Function, Timeout: cfg.Timeout.D(), Workers: cfg.Workers, Events: evs}
+	if src := upstreamSource(doc, n.ID); src != "" {
+		// meta["source"] is what it will be when the flow runs.
+		now := time.Now().UTC()
+		for i := range evs {
+			req.Metas = append(req.Metas, &pyrt.Meta{ID: fmt.Sprintf("test-%d", i), Source: src, ReceivedAt: now})
+		}
+	}
+	rep, err := pyrt.Test(ctx, req)
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 1
@@ -186,4 +195,32 @@ func readEvents(path string) ([]json.RawMessage, error) {
 		evs = append(evs, json.RawMessage(append([]byte(nil), line...)))
 	}
 	return evs, sc.Err()
+}
+
+// upstreamSource is the one source node whose events reach node id, or
+// "" when there are none or several.
+func upstreamSource(doc *flow.Doc, id string) string {
+	seen := map[string]bool{}
+	var sources []string
+	var walk func(string)
+	walk = func(to string) {
+		for _, e := range doc.Edges {
+			if e.To != to || seen[e.From] {
+				continue
+			}
+			seen[e.From] = true
+			if n := doc.Node(e.From); n != nil {
+				if spec, ok := defaultRegistry().Lookup(n.Kind); ok && spec.Category == component.CategorySource {
+					sources = append(sources, n.ID)
+					continue
+				}
+			}
+			walk(e.From)
+		}
+	}
+	walk(id)
+	if len(sources) != 1 {
+		return ""
+	}
+	return sources[0]
 }

@@ -78,3 +78,30 @@ func TestCmdTest(t *testing.T) {
 		t.Errorf("bad code: exit %d: %s", code, errOut)
 	}
 }
+
+// meta["source"] in `sluice test` is the source that feeds the node, as
+// when the flow runs ("test" when there is none or several).
+func TestCmdTestMetaSource(t *testing.T) {
+	dir := t.TempDir()
+	flowPath := writeFlow(t, dir, `version: 1
+name: meta
+nodes:
+  - {id: orders, kind: webhook, config: {path: /in}}
+  - id: py
+    kind: python
+    config:
+      code: |
+        def transform(event, meta):
+            return {"source": meta["source"]}
+  - {id: out, kind: log}
+edges: [{from: orders, to: py}, {from: py, to: out}]
+`)
+	events := filepath.Join(dir, "ev.jsonl")
+	if err := os.WriteFile(events, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(sluiceBin, "test", flowPath, "--node", "py", "--events", events, "--json").Output()
+	if err != nil || !strings.Contains(string(out), `{"source":"orders"}`) {
+		t.Errorf("sluice test: %v\n%s", err, out)
+	}
+}
