@@ -85,6 +85,65 @@ func init() {
 		}),
 	}, nil, "")
 
+	registerModule("operator", "itemgetter, attrgetter, methodcaller and the operators as functions.", nil, nil, `
+def itemgetter(*items):
+    if len(items) == 1:
+        item = items[0]
+        def getter(obj):
+            return obj[item]
+    else:
+        def getter(obj):
+            return tuple([obj[i] for i in items])
+    return getter
+
+def _resolve(obj, attr):
+    for name in attr.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+def attrgetter(*attrs):
+    if len(attrs) == 1:
+        attr = attrs[0]
+        def getter(obj):
+            return _resolve(obj, attr)
+    else:
+        def getter(obj):
+            return tuple([_resolve(obj, a) for a in attrs])
+    return getter
+
+def methodcaller(name, *args, **kwargs):
+    def caller(obj):
+        return getattr(obj, name)(*args, **kwargs)
+    return caller
+
+def add(a, b): return a + b
+def sub(a, b): return a - b
+def mul(a, b): return a * b
+def truediv(a, b): return a / b
+def floordiv(a, b): return a // b
+def mod(a, b): return a % b
+def pow(a, b): return a ** b
+def neg(a): return -a
+def pos(a): return +a
+def abs(a): return a if a >= 0 else -a
+def not_(a): return not a
+def truth(a): return bool(a)
+def eq(a, b): return a == b
+def ne(a, b): return a != b
+def lt(a, b): return a < b
+def le(a, b): return a <= b
+def gt(a, b): return a > b
+def ge(a, b): return a >= b
+def is_(a, b): return a is b
+def is_not(a, b): return a is not b
+def contains(a, b): return b in a
+def getitem(a, b): return a[b]
+def concat(a, b): return a + b
+def and_(a, b): return a & b
+def or_(a, b): return a | b
+def xor(a, b): return a ^ b
+`)
+
 	registerModule("functools", "reduce and partial.", nil, nil, `
 _missing = object()
 

@@ -19,6 +19,10 @@ func registerModule(name, doc string, methods []*py.Method, globals py.StringDic
 			panic(fmt.Sprintf("pyrt: module %s does not compile: %v", name, err))
 		}
 		fixCellArgs(code)
+		fixClosureCells(code)
+		if err := fixDerefs(code, src); err != nil {
+			panic(fmt.Sprintf("pyrt: module %s: %v", name, err))
+		}
 		impl.Code = code
 	}
 	py.RegisterModule(impl)

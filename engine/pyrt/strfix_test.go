@@ -52,3 +52,16 @@ for [x, *y] in [[4, 5, 6]]:
 		t.Errorf("lines moved:\n%s", out)
 	}
 }
+
+// TestOperatorModule: operator.itemgetter and friends, as sort keys and
+// with functools.reduce. Expectations from CPython 3.11.
+func TestOperatorModule(t *testing.T) {
+	cpythonCases(t, []struct{ Code, Want string }{
+		{`from operator import itemgetter, attrgetter, methodcaller, mul, add
+import functools
+rows = [{"n": "b", "v": 2}, {"n": "a", "v": 1}]
+r = [sorted(rows, key=itemgetter("v")), itemgetter(0, 2)([1, 2, 3]), methodcaller("split", ",")("a,b"),
+     functools.reduce(mul, [1, 2, 3, 4]), add("a", "b"), sorted([(1, "b"), (0, "c")], key=itemgetter(1))]`,
+			`[[{"n":"a","v":1},{"n":"b","v":2}],[1,3],["a","b"],24,"ab",[[1,"b"],[0,"c"]]]`},
+	})
+}
