@@ -85,6 +85,97 @@ func init() {
 		}),
 	}, nil, "")
 
+	registerModule("typing", "Type hints: the names exist and can be subscripted; nothing is checked.", nil, nil, `
+class _Hint:
+    def __init__(self, name):
+        self._name = name
+    def __getitem__(self, params):
+        return self
+    def __call__(self, *args, **kwargs):
+        raise TypeError("Type %s cannot be instantiated" % self._name)
+    def __repr__(self):
+        return "typing." + self._name
+
+Any = _Hint("Any")
+Dict = _Hint("Dict")
+List = _Hint("List")
+Set = _Hint("Set")
+FrozenSet = _Hint("FrozenSet")
+Tuple = _Hint("Tuple")
+Optional = _Hint("Optional")
+Union = _Hint("Union")
+Callable = _Hint("Callable")
+Iterable = _Hint("Iterable")
+Iterator = _Hint("Iterator")
+Generator = _Hint("Generator")
+Mapping = _Hint("Mapping")
+MutableMapping = _Hint("MutableMapping")
+Sequence = _Hint("Sequence")
+Type = _Hint("Type")
+Literal = _Hint("Literal")
+Final = _Hint("Final")
+ClassVar = _Hint("ClassVar")
+TYPE_CHECKING = False
+
+def cast(typ, value):
+    return value
+
+def TypeVar(name, *constraints, **kwargs):
+    return _Hint(name)
+`)
+
+	registerModule("logging", "logging's calls, written to the event's log (print).", nil, nil, `
+DEBUG = 10
+INFO = 20
+WARNING = 30
+ERROR = 40
+CRITICAL = 50
+
+class Logger:
+    def __init__(self, name):
+        self.name = name
+    def _log(self, level, msg, args):
+        if args:
+            msg = msg % args
+        print("%s: %s" % (level, msg))
+    def debug(self, msg, *args, **kwargs):
+        self._log("DEBUG", msg, args)
+    def info(self, msg, *args, **kwargs):
+        self._log("INFO", msg, args)
+    def warning(self, msg, *args, **kwargs):
+        self._log("WARNING", msg, args)
+    def error(self, msg, *args, **kwargs):
+        self._log("ERROR", msg, args)
+    def exception(self, msg, *args, **kwargs):
+        self._log("ERROR", msg, args)
+    def critical(self, msg, *args, **kwargs):
+        self._log("CRITICAL", msg, args)
+    def setLevel(self, level):
+        pass
+    warn = warning
+
+_root = Logger("root")
+
+def getLogger(name=None):
+    return _root if name is None else Logger(name)
+
+def basicConfig(**kwargs):
+    pass
+
+def debug(msg, *args, **kwargs):
+    _root._log("DEBUG", msg, args)
+def info(msg, *args, **kwargs):
+    _root._log("INFO", msg, args)
+def warning(msg, *args, **kwargs):
+    _root._log("WARNING", msg, args)
+def error(msg, *args, **kwargs):
+    _root._log("ERROR", msg, args)
+def exception(msg, *args, **kwargs):
+    _root._log("ERROR", msg, args)
+def critical(msg, *args, **kwargs):
+    _root._log("CRITICAL", msg, args)
+`)
+
 	registerModule("operator", "itemgetter, attrgetter, methodcaller and the operators as functions.", nil, nil, `
 def itemgetter(*items):
     if len(items) == 1:

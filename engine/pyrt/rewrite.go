@@ -41,6 +41,9 @@ import (
 //
 //   - number literals lose their underscores (1_000 is 1000);
 //
+//   - variable annotations (Python 3.6) go: x: int = 5 is x = 5, and
+//     a bare x: int is pass;
+//
 //   - a list display with starred items, [a, *b, *c], becomes
 //     ([a] + list(b) + list(c)) (Python 3.5 syntax);
 //
@@ -64,6 +67,7 @@ func rewriteMapped(src string) (string, []int, *Error) {
 		return "", nil, err
 	}
 	out = rewriteNumbers(out)
+	out = rewriteAnnotations(out)
 	out = rewriteStarLists(out)
 	out = rewriteFor(out)
 	out = rewriteSetItems(out)
@@ -1919,4 +1923,53 @@ func rewriteStarLists(src string) string {
 		return rewriteStarLists(out) // displays nested in the items
 	}
 	return out
+}
+
+// rewriteAnnotations drops variable annotations (Python 3.6), which
+// gpython's parser refuses: "x: Dict[str, int] = {}" becomes "x = {}",
+// a bare "x: int" becomes "pass". Only names are handled as targets
+// (not "self.x: int = 0"). Newlines inside the annotation are kept.
+func rewriteAnnotations(src string) string {
+	if !strings.Contains(src, ":") {
+		return src
+	}
+	toks := tokenize(src)
+	var edits []edit
+	keepLines := func(a, b int) string { return strings.Repeat("\n", strings.Count(src[a:b], "\n")) }
+	for k := 0; k+1 < len(toks); k++ {
+		start := k == 0 || toks[k-1].kind == tkNewline || (toks[k-1].kind == tkOp && toks[k-1].text == ";")
+		t := toks[k]
+		if !start || t.kind != tkName || pyKeywords[t.text] || toks[k+1].kind != tkOp || toks[k+1].text != ":" {
+			continue
+		}
+		// The statement's end and its "=" at depth 0.
+		depth, eq, end := 0, -1, len(toks)
+		for j := k + 2; j < len(toks); j++ {
+			tj := toks[j]
+			if isOpen(tj) {
+				depth++
+			} else if isClose(tj) {
+				depth--
+			} else if depth == 0 && (tj.kind == tkNewline || tj.kind == tkOp && tj.text == ";") {
+				end = j
+				break
+			} else if depth == 0 && eq < 0 && tj.kind == tkOp && tj.text == "=" {
+				eq = j
+			}
+		}
+		if eq >= 0 {
+			// The annotation's own line breaks go after the statement,
+			// as blank lines, so the lines below stay where they were.
+			edits = append(edits, edit{toks[k+1].start, toks[eq].start, " "})
+			if nl := keepLines(toks[k+1].start, toks[eq].start); nl != "" {
+				at := toks[end-1].end
+				edits = append(edits, edit{at, at, nl})
+			}
+		} else {
+			last := toks[end-1].end
+			edits = append(edits, edit{t.start, last, "pass" + keepLines(t.start, last)})
+		}
+		k = end - 1
+	}
+	return applyEdits(src, edits)
 }

@@ -65,3 +65,31 @@ r = [sorted(rows, key=itemgetter("v")), itemgetter(0, 2)([1, 2, 3]), methodcalle
 			`[[{"n":"a","v":1},{"n":"b","v":2}],[1,3],["a","b"],24,"ab",[[1,"b"],[0,"c"]]]`},
 	})
 }
+
+// TestTypeHints: typing's names, variable annotations (Python 3.6; a
+// multi-line one keeps the lines below in place) and logging, whose calls
+// write to the event's log.
+func TestTypeHints(t *testing.T) {
+	cpythonCases(t, []struct{ Code, Want string }{
+		{`from typing import Dict, Any, List, Optional, cast
+def f(a: int, b: "str" = "x") -> Dict[str, Any]:
+    x: int = a + 1
+    y: List[int]
+    z: Dict[
+        str, int] = {"k": x}
+    return cast(dict, z)
+r = [f(1), Optional[int] is not None]`, `[{"k":2},true]`},
+	})
+	src := "x: Dict[\n    str, int] = {}\ny = 1\n"
+	out, err := Rewrite(src)
+	if err != nil || strings.Count(out, "\n") != strings.Count(src, "\n") || !strings.Contains(out, "\ny = 1\n") || strings.Contains(out, "Dict") {
+		t.Errorf("rewrite of a multi-line annotation:\n%s", out)
+	}
+	in, perr := NewInterp("import logging\nlog = logging.getLogger(__name__)\ndef transform(event):\n    log.info('n=%d', 3)\n    logging.warning('w')\n    return event\n", "transform")
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	if res := in.Run([]byte(`{}`), nil); res.Err != nil || strings.Join(res.Logs, "|") != "INFO: n=3|WARNING: w" {
+		t.Errorf("logging: %+v", res)
+	}
+}
