@@ -93,3 +93,17 @@ r = [f(1), Optional[int] is not None]`, `[{"k":2},true]`},
 		t.Errorf("logging: %+v", res)
 	}
 }
+
+// TestUnicodedata: stripping accents as transforms do it, and encode's
+// errors handlers. Expectations from CPython 3.11.
+func TestUnicodedata(t *testing.T) {
+	cpythonCases(t, []struct{ Code, Want string }{
+		{`import unicodedata
+def slug(s):
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+r = [slug("Crème Brûlée"), "".join(c for c in unicodedata.normalize("NFD", "Ångström") if not unicodedata.combining(c)),
+     [unicodedata.category(c) for c in "aA1 -é€"], unicodedata.normalize("NFC", "e\u0301") == "é",
+     "é-x".encode("ascii", "replace").decode(), "é-x".encode("ascii", errors="ignore").decode()]`,
+			`["Creme Brulee","Angstrom",["Ll","Lu","Nd","Zs","Pd","Ll","Sc"],true,"?-x","-x"]`},
+	})
+}

@@ -547,7 +547,7 @@ func patchStr() {
 		if err != nil {
 			return nil, err
 		}
-		return encodeStr(string(self.(py.String)), a[0])
+		return encodeStr(string(self.(py.String)), a[0], a[1])
 	})
 	setMethod(t, "format", func(self py.Object, args py.Tuple, kwargs py.StringDict) (py.Object, error) {
 		s, err := formatString(string(self.(py.String)), args, kwargs)
@@ -645,7 +645,17 @@ func rsplitN(s, sep string, max int) []string {
 	return append([]string{s}, out...)
 }
 
-func encodeStr(s string, enc py.Object) (py.Object, error) {
+// encodeStr is str.encode: utf-8, ascii or latin-1, with the errors
+// handlers strict (the default), ignore and replace.
+func encodeStr(s string, enc, errs py.Object) (py.Object, error) {
+	handler := "strict"
+	if errs != nil && errs != py.None {
+		x, err := strArg("encode", errs)
+		if err != nil {
+			return nil, err
+		}
+		handler = x
+	}
 	e := "utf-8"
 	if enc != nil && enc != py.None {
 		x, err := strArg("encode", enc)
@@ -665,6 +675,13 @@ func encodeStr(s string, enc py.Object) (py.Object, error) {
 		b := make([]byte, 0, len(s))
 		for _, r := range s {
 			if r >= lim {
+				switch handler {
+				case "ignore":
+					continue
+				case "replace":
+					b = append(b, '?')
+					continue
+				}
 				return nil, py.ExceptionNewf(py.ValueError, "'%s' codec can't encode character %q", e, r)
 			}
 			b = append(b, byte(r))
