@@ -32,7 +32,7 @@ var allowedModules = map[string]bool{
 	"builtins": true, "math": true, "json": true, "re": true, "datetime": true,
 	"time": true, "hashlib": true, "hmac": true, "base64": true, "uuid": true,
 	"random": true, "collections": true, "string": true, "sys": true,
-	"itertools": true, "functools": true, "operator": true, "typing": true, "unicodedata": true, "logging": true, "copy": true, "urllib": true, "urllib.parse": true, "html": true,
+	"itertools": true, "functools": true, "operator": true, "typing": true, "unicodedata": true, "csv": true, "io": true, "logging": true, "copy": true, "urllib": true, "urllib.parse": true, "html": true,
 	"statistics": true,
 	"zoneinfo":   true,
 }
