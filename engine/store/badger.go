@@ -483,14 +483,8 @@ func replayInboxID(eventID, node string) string { return eventID + "\x00" + node
 // ReplayDeadInbox implements Store: the dead letters go into the inbox
 // marked to resume at node, in the transaction that deletes them.
 func (s *Badger) ReplayDeadInbox(node string, ids ...string) ([]*event.Event, error) {
-	want := wanted(ids)
-	var dead []*DeadLetter
-	if err := s.eachDead(node, func(_ *badger.Txn, d *DeadLetter) (bool, error) {
-		if want(d.Event.ID) {
-			dead = append(dead, d)
-		}
-		return true, nil
-	}, false); err != nil {
+	dead, err := s.selectDead(node, ids)
+	if err != nil {
 		return nil, err
 	}
 	// Each dead letter moves whole; chunks keep transactions under
@@ -864,23 +858,31 @@ func (s *Badger) PurgeDead(node string, ids ...string) (int, error) {
 	return len(keys), s.db.Sync()
 }
 
-// ReplayDead implements Store: the dead letters go back to the end of
-// dest's queue with a fresh attempt count.
-func (s *Badger) ReplayDead(node, dest string, ids ...string) ([]*event.Event, error) {
+// selectDead returns node's dead letters with the given event ids (all
+// when ids is empty).
+func (s *Badger) selectDead(node string, ids []string) ([]*DeadLetter, error) {
 	want := wanted(ids)
 	var dead []*DeadLetter
-	if err := s.eachDead(node, func(_ *badger.Txn, d *DeadLetter) (bool, error) {
+	err := s.eachDead(node, func(_ *badger.Txn, d *DeadLetter) (bool, error) {
 		if want(d.Event.ID) {
 			dead = append(dead, d)
 		}
 		return true, nil
-	}, false); err != nil {
+	}, false)
+	return dead, err
+}
+
+// ReplayDead implements Store: the dead letters go back to the end of
+// dest's queue with a fresh attempt count.
+func (s *Badger) ReplayDead(node, dest string, ids ...string) ([]*event.Event, error) {
+	dead, err := s.selectDead(node, ids)
+	if err != nil {
 		return nil, err
 	}
 	s.enqMu.Lock()
 	defer s.enqMu.Unlock()
 	var appended []tailItem
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err = s.db.Update(func(txn *badger.Txn) error {
 		appended = appended[:0]
 		for _, d := range dead {
 			if err := txn.Delete(seqKey(pDead, node, d.Seq)); err != nil {
