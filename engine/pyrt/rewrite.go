@@ -1018,33 +1018,14 @@ func rewriteSetItems(src string) string {
 // a, b = __it__((X)): unpacking a dict gives its keys in order, as
 // objects (gpython's would give them in Go map order, encoded).
 func unpackStatement(src string, toks []token, from, to int) (edit, bool) {
-	eq := -1
-	depth := 0
-	comma := false
-	for j := from; j < to; j++ {
-		t := toks[j]
-		if isOpen(t) {
-			depth++
-		} else if isClose(t) {
-			depth--
-		} else if depth == 0 && t.kind == tkOp && t.text == "=" {
-			if eq >= 0 {
-				return edit{}, false // chained assignment
-			}
-			eq = j
-		} else if depth == 0 && t.kind == tkOp && t.text == "," {
-			if eq >= 0 {
-				return edit{}, false // several values
-			}
-			comma = true
-		} else if depth == 0 && t.kind == tkName && (t.text == "lambda" || t.text == "yield" || pyKeywords[t.text] && j == from) {
-			return edit{}, false
-		}
-	}
-	if eq <= from || eq+1 >= to {
+	if from >= to || toks[from].kind == tkName && pyKeywords[toks[from].text] {
 		return edit{}, false
 	}
-	if !comma && !(isOpen(toks[from]) && toks[from].text != "{" && matchForward(toks, from) == eq-1) {
+	eq, commaBefore, commaAfter, ok := assignment(toks, from, to)
+	if !ok || commaAfter || eq <= from || eq+1 >= to {
+		return edit{}, false // several values, or no single assignment
+	}
+	if !commaBefore && !(isOpen(toks[from]) && toks[from].text != "{" && matchForward(toks, from) == eq-1) {
 		return edit{}, false
 	}
 	if toks[eq+1].kind == tkName && toks[eq+1].text == "__it__" {
@@ -1052,6 +1033,38 @@ func unpackStatement(src string, toks []token, from, to int) (edit, bool) {
 	}
 	a, b := toks[eq+1].start, toks[to-1].end
 	return edit{a, b, "__it__((" + src[a:b] + "))"}, true
+}
+
+// assignment finds the one "=" at depth 0 of the statement toks[from:to]
+// and whether commas stand before and after it at depth 0; ok is false
+// for a chained assignment, one with lambda or yield, or none.
+func assignment(toks []token, from, to int) (eq int, commaBefore, commaAfter, ok bool) {
+	eq = -1
+	depth := 0
+	for j := from; j < to; j++ {
+		t := toks[j]
+		switch {
+		case isOpen(t):
+			depth++
+		case isClose(t):
+			depth--
+		case depth != 0:
+		case t.kind == tkOp && t.text == "=":
+			if eq >= 0 {
+				return -1, false, false, false // chained assignment
+			}
+			eq = j
+		case t.kind == tkOp && t.text == ",":
+			if eq < 0 {
+				commaBefore = true
+			} else {
+				commaAfter = true
+			}
+		case t.kind == tkName && (t.text == "lambda" || t.text == "yield"):
+			return -1, false, false, false
+		}
+	}
+	return eq, commaBefore, commaAfter, eq >= 0
 }
 
 // starArg wraps the argument X of f(..., *X) in __it__((X)), for the
@@ -1107,27 +1120,8 @@ func setItemStatement(src string, toks []token, from, to int) (edit, bool) {
 	if to-from < 6 || toks[from].kind != tkName || pyKeywords[toks[from].text] {
 		return edit{}, false
 	}
-	// The one "=" at depth 0.
-	eq := -1
-	depth := 0
-	for j := from; j < to; j++ {
-		t := toks[j]
-		if isOpen(t) {
-			depth++
-		} else if isClose(t) {
-			depth--
-		} else if depth == 0 && t.kind == tkOp && t.text == "=" {
-			if eq >= 0 {
-				return edit{}, false // chained assignment
-			}
-			eq = j
-		} else if depth == 0 && t.kind == tkOp && t.text == "," && eq < 0 {
-			return edit{}, false // several targets
-		} else if depth == 0 && t.kind == tkName && (t.text == "lambda" || t.text == "yield") {
-			return edit{}, false
-		}
-	}
-	if eq < 0 || eq+1 >= to || !(toks[eq-1].kind == tkOp && toks[eq-1].text == "]") {
+	eq, severalTargets, _, ok := assignment(toks, from, to)
+	if !ok || severalTargets || eq+1 >= to || !(toks[eq-1].kind == tkOp && toks[eq-1].text == "]") {
 		return edit{}, false
 	}
 	open := matchBackward(toks, eq-1)
