@@ -52,16 +52,12 @@ func cmdRun(args []string) int {
 		fmt.Fprintln(os.Stderr, "sluice run:", err)
 		return 1
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sluice run:", err)
-			return 1
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sluice run:", err)
+		return 1
 	}
+	defer stopProfile()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := rt.Start(ctx); err != nil {
@@ -144,4 +140,21 @@ func cmdKinds(args []string) int {
 		fmt.Printf("%-12s %-12s %s\n", s.Kind, s.Category, s.Summary)
 	}
 	return 0
+}
+
+// startCPUProfile writes a CPU profile to path (none when path is empty)
+// until the returned function is called.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
