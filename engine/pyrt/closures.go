@@ -264,17 +264,8 @@ func usesOf(node ast.Ast) scopeUses {
 				if x.Ctx == ast.Load || x.Ctx == ast.AugLoad {
 					into[string(x.Id)] = true
 				}
-			case *ast.ListComp:
-				visit(x.Generators[0].Iter, u.iter)
-				return false
-			case *ast.SetComp:
-				visit(x.Generators[0].Iter, u.iter)
-				return false
-			case *ast.DictComp:
-				visit(x.Generators[0].Iter, u.iter)
-				return false
-			case *ast.GeneratorExp:
-				visit(x.Generators[0].Iter, u.iter)
+			case *ast.ListComp, *ast.SetComp, *ast.DictComp, *ast.GeneratorExp:
+				visit(generators(x)[0].Iter, u.iter)
 				return false
 			case *ast.Lambda:
 				visitArgs(x.Args, into, visit)
@@ -324,6 +315,21 @@ func usesOf(node ast.Ast) scopeUses {
 		return scopeUses{}
 	}
 	return u
+}
+
+// generators returns the for clauses of a comprehension node.
+func generators(a ast.Ast) []ast.Comprehension {
+	switch x := a.(type) {
+	case *ast.ListComp:
+		return x.Generators
+	case *ast.SetComp:
+		return x.Generators
+	case *ast.DictComp:
+		return x.Generators
+	case *ast.GeneratorExp:
+		return x.Generators
+	}
+	return nil
 }
 
 func visitArgs(a *ast.Arguments, into map[string]bool, visit func(ast.Ast, map[string]bool)) {
