@@ -1,9 +1,13 @@
 package pyrt
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -119,4 +123,80 @@ func BenchmarkInterp(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 	b.ReportMetric((cpuTime()-cpu0).Seconds()*1e6/float64(b.N), "cpu-µs/event")
+}
+
+// BenchmarkPoolTrickle is the pool as a steady flow of 4,000 events/s
+// uses it: small batches with pauses between them, the shape of the
+// webhook -> python -> http benchmark. Here what a worker and its
+// supervisor cost per batch counts: it reports the CPU per event of the
+// workers and of this (supervisor) process, for batches of 10 every
+// 2.5 ms and of 40 every 10 ms.
+func BenchmarkPoolTrickle(b *testing.B) {
+	for _, size := range []int{10, 40} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) { poolTrickle(b, size) })
+	}
+}
+
+func poolTrickle(b *testing.B, size int) {
+	items := make([]Item, size)
+	for i, e := range benchEvents(len(items)) {
+		items[i] = Item{Body: e}
+	}
+	p, err := NewPool(context.Background(), Config{Code: benchCode, Workers: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.Run(context.Background(), items); err != nil { // start the workers
+		b.Fatal(err)
+	}
+	var self0 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
+	kids0 := childrenCPU()
+	b.ResetTimer()
+	tick := time.NewTicker(time.Duration(size) * 250 * time.Microsecond)
+	defer tick.Stop()
+	n := 0
+	for ; n < b.N; n += size {
+		<-tick.C
+		if _, err := p.Run(context.Background(), items); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	var self1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self1)
+	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	self := tv(self1.Utime) + tv(self1.Stime) - tv(self0.Utime) - tv(self0.Stime)
+	b.ReportMetric((childrenCPU()-kids0).Seconds()*1e6/float64(n), "worker-cpu-µs/event")
+	b.ReportMetric(self.Seconds()*1e6/float64(n), "supervisor-cpu-µs/event")
+}
+
+// childrenCPU is the CPU time the running child processes of this one
+// (the workers) have used, from /proc.
+func childrenCPU() time.Duration {
+	var total time.Duration
+	dirs, _ := os.ReadDir("/proc")
+	me := os.Getpid()
+	for _, d := range dirs {
+		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(f[1]); ppid != me {
+			continue
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ is 100
+	}
+	return total
 }

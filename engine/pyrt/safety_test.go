@@ -98,6 +98,51 @@ def transform(event):
 	}
 }
 
+// A transform that keeps what it sees grows the heap a little per event,
+// each event fast: the heap guard, which looks between events as well as
+// during one, ends the worker at the limit, and the events after it run
+// on a fresh worker.
+func TestSafetyLeakAcrossEvents(t *testing.T) {
+	code := `
+kept = []
+
+def transform(event):
+    if event.get("leak"):
+        kept.append("x" * 4000000)
+    return {"n": len(kept)}
+`
+	p := newTestPool(t, code, Config{Timeout: 5 * time.Second, MemoryLimit: 64 << 20})
+	var evs []string
+	for range 40 {
+		evs = append(evs, `{"leak":true}`)
+	}
+	evs = append(evs, `{}`)
+	res, err := p.Run(context.Background(), items(evs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed := -1
+	for i, r := range res[:40] {
+		if r.Err != nil {
+			if !strings.Contains(r.Err.Error(), "MemoryError") {
+				t.Fatalf("event %d: %v, want an out-of-memory crash", i, r.Err)
+			}
+			crashed = i
+			break
+		}
+	}
+	// 4 MB an event against a 64 MiB heap: the guard must stop it well
+	// before 40 events (160 MB).
+	if crashed < 0 {
+		t.Fatalf("no event failed: the heap grew to %s without the guard noticing", res[39].Outputs)
+	}
+	t.Logf("event %d hit the limit: %v", crashed, res[crashed].Err)
+	last := res[40]
+	if last.Err != nil || len(last.Outputs) != 1 {
+		t.Fatalf("event after the leak: %s %v, want a result from a fresh worker", last.Outputs, last.Err)
+	}
+}
+
 func TestSafetyNoHostAccess(t *testing.T) {
 	cases := map[string]string{
 		"open":            `open("/etc/passwd").read()`,

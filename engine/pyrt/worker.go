@@ -10,6 +10,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -48,7 +49,7 @@ func MaybeRunWorker() {
 }
 
 func runWorker() int {
-	applyLimits()
+	guard = applyLimits()
 	go watchParent(os.Getppid())
 	in := os.NewFile(workerInFD, "pyworker-in")
 	out := os.NewFile(workerOutFD, "pyworker-out")
@@ -70,7 +71,7 @@ func runWorker() int {
 // single huge allocation fails at once (a fatal "out of memory" of this
 // process only) instead of waking the kernel's OOM killer. The Go runtime
 // itself needs about 1.5 GiB of address space, hence the headroom.
-func applyLimits() {
+func applyLimits() *heapGuard {
 	stack := int64(16 << 20)
 	if v, err := strconv.ParseInt(os.Getenv(workerStackEnv), 10, 64); err == nil && v > 0 {
 		stack = v
@@ -78,7 +79,7 @@ func applyLimits() {
 	debug.SetMaxStack(int(stack))
 	limit, err := strconv.ParseInt(os.Getenv(workerMemEnv), 10, 64)
 	if err != nil || limit <= 0 {
-		return
+		return nil
 	}
 	debug.SetMemoryLimit(limit * 3 / 4)
 	if !raceEnabled {
@@ -87,7 +88,7 @@ func applyLimits() {
 			fmt.Fprintln(os.Stderr, "pyworker: cannot limit address space:", err)
 		}
 	}
-	go watchHeap(uint64(limit))
+	return newHeapGuard(uint64(limit))
 }
 
 // watchParent ends the worker when the process that started it is gone:
@@ -101,18 +102,75 @@ func watchParent(ppid int) {
 	}
 }
 
-// watchHeap ends the process when the heap grows past limit. gpython
-// cannot be interrupted, but the Go scheduler still runs this goroutine.
-func watchHeap(limit uint64) {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	for {
-		time.Sleep(5 * time.Millisecond)
-		metrics.Read(s)
-		if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() > limit {
-			fmt.Fprintf(os.Stderr, "fatal error: out of memory: heap of %d bytes passed the limit of %d\n", s[0].Value.Uint64(), limit)
-			os.Exit(3)
-		}
+// guard is the worker's heap guard (nil without a memory limit).
+var guard *heapGuard
+
+// heapGuard ends the process when the heap grows past the limit. gpython
+// cannot be interrupted, but the Go scheduler still runs the guard's timer
+// while an event runs. The heap only grows while events run, so it looks
+// only then: before an event when 5 ms have passed since the last look
+// (growth across events), and every 5 ms that one event runs (growth
+// within one). An idle worker never wakes up: on these virtual machines a
+// wake-up of an idle process costs as much as running several events, and
+// a watchdog polling every 5 ms cost the workers a quarter of their CPU
+// in the webhook -> python -> http benchmark.
+type heapGuard struct {
+	limit   uint64
+	sample  []metrics.Sample
+	last    time.Time
+	running atomic.Bool
+	timer   *time.Timer
+}
+
+const heapLook = 5 * time.Millisecond
+
+func newHeapGuard(limit uint64) *heapGuard {
+	g := &heapGuard{limit: limit, sample: []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}}
+	g.timer = time.AfterFunc(time.Hour, g.tick)
+	g.timer.Stop()
+	return g
+}
+
+// look reads the heap and ends the process past the limit. metrics.Read
+// is safe from several goroutines.
+func (g *heapGuard) look() {
+	s := []metrics.Sample{{Name: g.sample[0].Name}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() > g.limit {
+		fmt.Fprintf(os.Stderr, "fatal error: out of memory: heap of %d bytes passed the limit of %d\n", s[0].Value.Uint64(), g.limit)
+		os.Exit(3)
 	}
+}
+
+func (g *heapGuard) tick() {
+	if !g.running.Load() {
+		return
+	}
+	g.look()
+	if g.running.Load() {
+		g.timer.Reset(heapLook)
+	}
+}
+
+// start is called before each event, end after it.
+func (g *heapGuard) start() {
+	if g == nil {
+		return
+	}
+	if now := time.Now(); now.Sub(g.last) >= heapLook {
+		g.last = now
+		g.look()
+	}
+	g.running.Store(true)
+	g.timer.Reset(heapLook)
+}
+
+func (g *heapGuard) end() {
+	if g == nil {
+		return
+	}
+	g.running.Store(false)
+	g.timer.Stop()
 }
 
 // serve runs the worker loop: one init, then events until EOF.
@@ -198,8 +256,10 @@ func serve(r io.Reader, w io.Writer) error {
 				return fmt.Errorf("decode meta: %w", err)
 			}
 		}
+		guard.start()
 		start := time.Now()
 		res := interp.Run(body, meta)
+		guard.end()
 		if err := out.write(seq, res, time.Since(start), flags&eventFlush != 0 || fr.r.Buffered() == 0); err != nil {
 			return err
 		}
