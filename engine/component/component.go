@@ -112,6 +112,15 @@ type Transform interface {
 	Close() error
 }
 
+// BatchWaiter is implemented by transforms whose cost per event falls as
+// their batches grow, such as a python node, whose every batch is a round
+// trip to its worker processes. The processor then waits up to the
+// longest BatchWait of the flow's transforms to gather a fuller batch,
+// instead of handing over at once the few events that are there.
+type BatchWaiter interface {
+	BatchWait() time.Duration
+}
+
 // Result is what a transform made of one event.
 type Result struct {
 	// Outputs are the events to pass on; none means the event was dropped.

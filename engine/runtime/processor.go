@@ -17,6 +17,10 @@ import (
 const (
 	processBatch = 512
 	handoffSize  = 8192
+	// waitBatch is the batch a processor with a batch wait waits for at
+	// most: past it a python pool splits a batch over its workers, and
+	// the round trips cost little per event.
+	waitBatch = 64
 )
 
 // processor moves events from the inbox through the transforms into the
@@ -33,11 +37,14 @@ type processor struct {
 	once     sync.Once
 	// retryAt delays the next inbox scan after a batch failed.
 	retryAt time.Time
+	// wait is how long a batch may wait to fill up (component.BatchWaiter).
+	wait time.Duration
 }
 
-func newProcessor(rt *Runtime) *processor {
+func newProcessor(rt *Runtime, wait time.Duration) *processor {
 	return &processor{
 		rt:   rt,
+		wait: wait,
 		in:   make(chan store.InboxEntry, handoffSize),
 		kick: make(chan struct{}, 1),
 		quit: make(chan struct{}),
@@ -85,6 +92,9 @@ func (p *processor) run() {
 	batch := make([]store.InboxEntry, 0, processBatch)
 	retry := time.NewTimer(time.Hour)
 	defer retry.Stop()
+	fill := time.NewTimer(time.Hour)
+	fill.Stop()
+	defer fill.Stop()
 	for {
 		batch = batch[:0]
 		if p.overflow.Load() && len(p.in) == 0 && !time.Now().Before(p.retryAt) {
@@ -110,14 +120,36 @@ func (p *processor) run() {
 		case <-p.quit:
 			return
 		}
+		waiting := false
 	collect:
 		for len(batch) < processBatch {
 			select {
 			case e := <-p.in:
 				batch = append(batch, e)
+				continue
 			default:
+			}
+			// Nothing more is there: hand over, or with a batch wait wait
+			// for more from the first event on, up to waitBatch events.
+			if p.wait <= 0 || len(batch) >= waitBatch {
+				break
+			}
+			if !waiting {
+				waiting = true
+				fill.Reset(p.wait)
+			}
+			select {
+			case e := <-p.in:
+				batch = append(batch, e)
+			case <-fill.C:
+				waiting = false
+				break collect
+			case <-p.quit:
 				break collect
 			}
+		}
+		if waiting {
+			fill.Stop() // since Go 1.23 no stale tick stays in fill.C
 		}
 		if err := p.process(batch); err != nil {
 			p.rt.log.Error("process batch; the events stay in the inbox and are tried again", "err", err, "events", len(batch))

@@ -222,6 +222,17 @@ func (rt *Runtime) build(reg *component.Registry, fn flow.Node) error {
 	return nil
 }
 
+// batchWait is the longest batch wait of the flow's transforms.
+func (rt *Runtime) batchWait() time.Duration {
+	var wait time.Duration
+	for _, n := range rt.order {
+		if bw, ok := n.tr.(component.BatchWaiter); ok {
+			wait = max(wait, bw.BatchWait())
+		}
+	}
+	return wait
+}
+
 // Addr returns the listener's address once started ("127.0.0.1:8080").
 func (rt *Runtime) Addr() string {
 	if rt.ln == nil {
@@ -286,7 +297,7 @@ func (rt *Runtime) Start(ctx context.Context) (err error) {
 		rt.goBG(n.wk.Run)
 	}
 	rt.warnOrphans()
-	rt.proc = newProcessor(rt)
+	rt.proc = newProcessor(rt, rt.batchWait())
 	if err := rt.proc.recover(); err != nil {
 		return fmt.Errorf("recover inbox: %w", err)
 	}

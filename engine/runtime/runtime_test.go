@@ -529,3 +529,53 @@ edges: [{from: in, to: %s}]
 		t.Errorf("orphans: %+v, want crm with 2", o)
 	}
 }
+
+// A python node's batch_wait holds the first event of a batch until the
+// wait is over (or the batch is full), so that events arriving meanwhile
+// share one round trip to the workers. Only the lower bound is checked:
+// a busy machine can make the delivery later, never earlier.
+func TestBatchWaitGathersEvents(t *testing.T) {
+	sink := testkit.NewSink(t)
+	rt := run(t, fmt.Sprintf(`
+version: 1
+name: batch-wait
+nodes:
+  - {id: in, kind: webhook, config: {path: /in}}
+  - id: py
+    kind: python
+    config:
+      batch_wait: 600ms
+      code: |
+        def transform(event):
+            return event
+  - {id: out, kind: http, config: {url: "%s"}}
+edges:
+  - {from: in, to: py}
+  - {from: py, to: out}
+`, sink.URL), t.TempDir())
+	post := func(n int) time.Time {
+		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"n":%d}`, n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("post: %s", resp.Status)
+		}
+		return time.Now()
+	}
+	first := post(1)
+	time.Sleep(100 * time.Millisecond)
+	post(2)
+	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
+		if n := len(sink.Requests()); n != 2 {
+			return fmt.Errorf("%d of 2 delivered", n)
+		}
+		return nil
+	})
+	for _, d := range sink.Requests() {
+		if held := d.At.Sub(first); held < 500*time.Millisecond {
+			t.Errorf("event %s delivered %v after the first was acknowledged: the batch wait of 600ms did not hold it", d.Body, held)
+		}
+	}
+}
