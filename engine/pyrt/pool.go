@@ -81,10 +81,18 @@ var ErrClosed = errors.New("python pool closed")
 // with a timeout error, and a fresh worker takes the rest of the chunk;
 // a worker that dies (stack or memory limit) fails only its event.
 type Pool struct {
-	cfg  Config
-	idle chan *proc
+	cfg Config
+	// free holds a token per idle worker; idle holds the idle workers
+	// themselves (nil for a slot whose worker must be started again), the
+	// most recently used last. take uses that one: a steady trickle of
+	// small batches keeps one worker warm and lets the others sleep,
+	// where taking them in turn wakes each from a deeper sleep: in
+	// BenchmarkPoolTrickle (batches of 10) the workers used 71-73 CPU-µs
+	// per event taken in turn and 50 taken this way.
+	free chan struct{}
 
 	mu     sync.Mutex
+	idle   []*proc
 	closed bool
 	procs  map[*proc]bool
 }
@@ -103,14 +111,14 @@ func NewPool(ctx context.Context, cfg Config) (*Pool, error) {
 	if perr := CheckSyntax(cfg.Code); perr != nil {
 		return nil, perr
 	}
-	p := &Pool{cfg: cfg, idle: make(chan *proc, cfg.Workers), procs: map[*proc]bool{}}
+	p := &Pool{cfg: cfg, free: make(chan struct{}, cfg.Workers), procs: map[*proc]bool{}}
 	for i := 0; i < cfg.Workers; i++ {
 		w, err := p.spawn(ctx)
 		if err != nil {
 			p.Close()
 			return nil, err
 		}
-		p.idle <- w
+		p.put(w)
 	}
 	return p, nil
 }
@@ -176,7 +184,11 @@ func (p *Pool) Run(ctx context.Context, items []Item) ([]Result, error) {
 
 func (p *Pool) take(ctx context.Context) (*proc, error) {
 	select {
-	case w := <-p.idle:
+	case <-p.free:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		w := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
 		return w, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -191,7 +203,14 @@ func (p *Pool) give(w *proc) {
 	if closed && w != nil {
 		w.kill()
 	}
-	p.idle <- w // nil marks a slot whose worker must be started again
+	p.put(w) // nil marks a slot whose worker must be started again
+}
+
+func (p *Pool) put(w *proc) {
+	p.mu.Lock()
+	p.idle = append(p.idle, w)
+	p.mu.Unlock()
+	p.free <- struct{}{}
 }
 
 func (p *Pool) runChunk(ctx context.Context, items []Item, results []Result) error {
