@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/sluice-etl/sluice/internal/procstat"
 )
 
 // The benchmark runs the real runner (this binary, as a child process) on
@@ -418,7 +420,7 @@ func (b *bench) run() (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cpu0, mach0 := procCPU(cmd.Process.Pid), machineCPU()
+	cpu0, mach0 := procstat.WithChildren(cmd.Process.Pid), procstat.Machine()
 	acks, failed, took := b.load("http://"+addr+"/in", b.events, 0, idFrom)
 	// Wait for every acknowledged event to arrive (or a quiet minute).
 	deadline := time.Now().Add(60 * time.Second)
@@ -431,7 +433,7 @@ func (b *bench) run() (*result, error) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cpu1, mach1 := procCPU(cmd.Process.Pid), machineCPU()
+	cpu1, mach1 := procstat.WithChildren(cmd.Process.Pid), procstat.Machine()
 	rss := stopChild(cmd)
 	r := summarize(acks, failed, took, sk, rss)
 	if n := len(acks); n > 0 && cpu1 > 0 {
@@ -440,73 +442,6 @@ func (b *bench) run() (*result, error) {
 		r.machineCPU = (mach1 - mach0) / time.Duration(n)
 	}
 	return r, nil
-}
-
-// clockTick is USER_HZ, the unit of the CPU times in /proc (100 on Linux
-// for every architecture Go supports).
-const clockTick = 100
-
-// procCPU is the CPU time (user and system) process pid and its child
-// processes (the python workers) have used so far.
-func procCPU(pid int) time.Duration {
-	own, _ := statCPU(strconv.Itoa(pid))
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		if d.Name()[0] < '0' || d.Name()[0] > '9' {
-			continue
-		}
-		if cpu, ppid := statCPU(d.Name()); ppid == pid {
-			own += cpu
-		}
-	}
-	return own
-}
-
-// statCPU reads the CPU time and the parent of process pid from
-// /proc/PID/stat.
-func statCPU(pid string) (time.Duration, int) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, 0
-	}
-	// The command name (field 2) may hold spaces: count from its ")".
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, 0
-	}
-	// ppid is field 4; utime and stime are fields 14 and 15: the 2nd,
-	// 12th and 13th after ")".
-	ppid, _ := strconv.Atoi(f[1])
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / clockTick, ppid
-}
-
-// machineCPU is the busy CPU time of the whole machine so far: all but
-// idle and I/O wait.
-func machineCPU() time.Duration {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 || f[0] != "cpu" {
-		return 0
-	}
-	var busy int64
-	for i, v := range f[1:9] {
-		if i == 3 || i == 4 { // idle, iowait
-			continue
-		}
-		n, _ := strconv.ParseInt(v, 10, 64)
-		busy += n
-	}
-	return time.Duration(busy) * time.Second / clockTick
 }
 
 func summarize(acks []sent, failed int, took time.Duration, sk *sink, rss int64) *result {

@@ -1,16 +1,15 @@
 package pyrt
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sluice-etl/sluice/internal/procstat"
 )
 
 const benchCode = `
@@ -152,7 +151,7 @@ func poolTrickle(b *testing.B, size int) {
 	}
 	var self0 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
-	kids0 := childrenCPU()
+	kids0 := procstat.Children(os.Getpid())
 	b.ResetTimer()
 	tick := time.NewTicker(time.Duration(size) * 250 * time.Microsecond)
 	defer tick.Stop()
@@ -168,35 +167,6 @@ func poolTrickle(b *testing.B, size int) {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &self1)
 	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
 	self := tv(self1.Utime) + tv(self1.Stime) - tv(self0.Utime) - tv(self0.Stime)
-	b.ReportMetric((childrenCPU()-kids0).Seconds()*1e6/float64(n), "worker-cpu-µs/event")
+	b.ReportMetric((procstat.Children(os.Getpid())-kids0).Seconds()*1e6/float64(n), "worker-cpu-µs/event")
 	b.ReportMetric(self.Seconds()*1e6/float64(n), "supervisor-cpu-µs/event")
-}
-
-// childrenCPU is the CPU time the running child processes of this one
-// (the workers) have used, from /proc.
-func childrenCPU() time.Duration {
-	var total time.Duration
-	dirs, _ := os.ReadDir("/proc")
-	me := os.Getpid()
-	for _, d := range dirs {
-		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b[i+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid != me {
-			continue
-		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		total += time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ is 100
-	}
-	return total
 }

@@ -116,25 +116,27 @@ var guard *heapGuard
 // in the webhook -> python -> http benchmark.
 type heapGuard struct {
 	limit   uint64
-	sample  []metrics.Sample
 	last    time.Time
 	running atomic.Bool
 	timer   *time.Timer
 }
 
-const heapLook = 5 * time.Millisecond
+const (
+	heapLook   = 5 * time.Millisecond
+	heapMetric = "/memory/classes/heap/objects:bytes"
+)
 
 func newHeapGuard(limit uint64) *heapGuard {
-	g := &heapGuard{limit: limit, sample: []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}}
+	g := &heapGuard{limit: limit}
 	g.timer = time.AfterFunc(time.Hour, g.tick)
 	g.timer.Stop()
 	return g
 }
 
-// look reads the heap and ends the process past the limit. metrics.Read
-// is safe from several goroutines.
+// look reads the heap and ends the process past the limit. It runs on the
+// worker's goroutine and on the timer's, each with its own sample.
 func (g *heapGuard) look() {
-	s := []metrics.Sample{{Name: g.sample[0].Name}}
+	s := []metrics.Sample{{Name: heapMetric}}
 	metrics.Read(s)
 	if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() > g.limit {
 		fmt.Fprintf(os.Stderr, "fatal error: out of memory: heap of %d bytes passed the limit of %d\n", s[0].Value.Uint64(), g.limit)
