@@ -19,17 +19,7 @@ func postN(t *testing.T, rt *runtime.Runtime, n int) []string {
 	t.Helper()
 	var ids []string
 	for i := range n {
-		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"i":%d}`, i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var v struct{ ID string }
-		json.NewDecoder(resp.Body).Decode(&v)
-		resp.Body.Close()
-		if resp.StatusCode != 202 {
-			t.Fatalf("post: %d", resp.StatusCode)
-		}
-		ids = append(ids, v.ID)
+		ids = append(ids, post(t, rt, fmt.Sprintf(`{"i":%d}`, i)))
 	}
 	return ids
 }

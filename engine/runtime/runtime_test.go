@@ -56,6 +56,23 @@ func node(rt *runtime.Runtime, id string) runtime.NodeStats {
 	return runtime.NodeStats{}
 }
 
+// post sends one JSON event to the flow's /in webhook, fails the test
+// unless it is accepted, and returns the event's id.
+func post(t *testing.T, rt *runtime.Runtime, body string) string {
+	t.Helper()
+	resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&v)
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("post %s: %s", body, resp.Status)
+	}
+	return v.ID
+}
+
 func TestPollDedupesAcrossRestarts(t *testing.T) {
 	var page atomic.Int32
 	api := testkit.NewSink(t) // reused as a plain server below
@@ -174,31 +191,25 @@ nodes:
 edges: [{from: in, to: bad}, {from: in, to: flaky}]
 `, sink.URL, sink.URL)
 	rt := run(t, yaml, t.TempDir())
-	resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(`{"x":1}`))
-	if err != nil || resp.StatusCode != 202 {
-		t.Fatalf("post: %v %v", resp, err)
-	}
-	var id struct{ ID string }
-	json.NewDecoder(resp.Body).Decode(&id)
-	resp.Body.Close()
+	id := post(t, rt, `{"x":1}`)
 	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
 		if node(rt, "bad").DeadLettered != 1 || node(rt, "flaky").DeadLettered != 1 {
 			return fmt.Errorf("bad %+v flaky %+v", node(rt, "bad"), node(rt, "flaky"))
 		}
 		return nil
 	})
-	if n := len(sink.Attempts(id.ID)); n != 4 {
+	if n := len(sink.Attempts(id)); n != 4 {
 		t.Errorf("%d attempts in all, want 1 (rejected at once) + 3 (max_attempts)", n)
 	}
 	st := rt.Store()
-	dl, err := st.DeadLetter("flaky", id.ID)
+	dl, err := st.DeadLetter("flaky", id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(dl.Attempts) != 3 || dl.Attempts[2].Status != 502 || !strings.Contains(dl.Reason, "gave up after 3 attempts") {
 		t.Errorf("dead letter: %+v", dl)
 	}
-	bad, _ := st.DeadLetter("bad", id.ID)
+	bad, _ := st.DeadLetter("bad", id)
 	if bad == nil || !strings.Contains(bad.Reason, "rejected") || !strings.Contains(bad.Reason, "422") {
 		t.Errorf("dead letter of bad: %+v", bad)
 	}
@@ -208,7 +219,7 @@ edges: [{from: in, to: bad}, {from: in, to: flaky}]
 		t.Fatalf("replay: %d %v", n, err)
 	}
 	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		if sink.Delivered()[id.ID] != 1 {
+		if sink.Delivered()[id] != 1 {
 			return fmt.Errorf("replayed event not delivered")
 		}
 		return nil
@@ -239,11 +250,7 @@ nodes:
 edges: [{from: in, to: out}]
 `, sink.URL)
 	rt := run(t, yaml, t.TempDir())
-	resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	post(t, rt, `{}`)
 	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
 		if second.Load() == 0 {
 			return fmt.Errorf("no second attempt")
@@ -277,11 +284,7 @@ edges: [{from: in, to: out}]
 `, sink.URL)
 	rt := run(t, yaml, t.TempDir())
 	for i := range 30 {
-		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"i":%d}`, i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		post(t, rt, fmt.Sprintf(`{"i":%d}`, i))
 	}
 	testkit.CheckFor(t, 10*time.Second, 10*time.Millisecond, func() error {
 		if n := len(sink.Delivered()); n != 30 {
@@ -372,11 +375,7 @@ edges:
   - {from: py, to: smalls, route: small}
 `, big.URL, small.URL), t.TempDir())
 	for _, amount := range []int{5, 500, 50, 5000} {
-		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"amount":%d}`, amount)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		post(t, rt, fmt.Sprintf(`{"amount":%d}`, amount))
 	}
 	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
 		if len(big.Delivered()) != 2 || len(small.Delivered()) != 2 {
@@ -418,11 +417,7 @@ edges: [{from: in, to: py}, {from: py, to: out}, {from: in, to: copy}]
 	fixed := "        def transform(event):\n            return {\"half\": 0 if event[\"n\"] == 0 else 1 / event[\"n\"]}"
 	rt := run(t, flowWith(broken), data)
 	for _, n := range []int{2, 0, 4, 0} {
-		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"n":%d}`, n)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		post(t, rt, fmt.Sprintf(`{"n":%d}`, n))
 	}
 	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
 		if len(sink.Delivered()) != 2 || len(other.Delivered()) != 4 || rt.Store().DeadCount("py") != 2 {
@@ -514,11 +509,7 @@ edges: [{from: in, to: %s}]
 	}
 	rt := run(t, flowTo("crm"), data)
 	for range 2 {
-		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(`{}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		post(t, rt, `{}`)
 	}
 	if o := rt.Status().Orphans; len(o) != 0 {
 		t.Errorf("orphans while crm is in the flow: %+v", o)
@@ -553,20 +544,10 @@ edges:
   - {from: in, to: py}
   - {from: py, to: out}
 `, sink.URL), t.TempDir())
-	post := func(n int) time.Time {
-		resp, err := http.Post("http://"+rt.Addr()+"/in", "application/json", strings.NewReader(fmt.Sprintf(`{"n":%d}`, n)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("post: %s", resp.Status)
-		}
-		return time.Now()
-	}
-	first := post(1)
+	post(t, rt, `{"n":1}`)
+	first := time.Now()
 	time.Sleep(100 * time.Millisecond)
-	post(2)
+	post(t, rt, `{"n":2}`)
 	testkit.CheckFor(t, 20*time.Second, 20*time.Millisecond, func() error {
 		if n := len(sink.Requests()); n != 2 {
 			return fmt.Errorf("%d of 2 delivered", n)

@@ -313,14 +313,24 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 }
 
-// BenchmarkIngest measures group-committed, synced ingest from many
-// goroutines (one event per call, like webhook requests).
-func BenchmarkIngest(b *testing.B) {
+// benchBody is a 512-byte JSON event, as in sluice bench.
+var benchBody = json.RawMessage(`{"pad":"` + strings.Repeat("x", 500) + `"}`)
+
+// benchStore opens a store in a temporary directory for a benchmark.
+func benchStore(b *testing.B) *Badger {
+	b.Helper()
 	s, err := Open(Options{Dir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkIngest measures group-committed, synced ingest from many
+// goroutines (one event per call, like webhook requests).
+func BenchmarkIngest(b *testing.B) {
+	s := benchStore(b)
 	ids := event.NewIDs()
 	body := json.RawMessage(`{"pad":"` + string(make([]byte, 0)) + `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}`)
 	b.SetParallelism(16)
@@ -343,13 +353,9 @@ func BenchmarkIngest(b *testing.B) {
 // the process's CPU time per event besides the rate: on a shared machine
 // the CPU figure is the steadier of the two.
 func BenchmarkDirectPath(b *testing.B) {
-	s, err := Open(Options{Dir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := benchStore(b)
 	ids := event.NewIDs()
-	body := json.RawMessage(`{"pad":"` + strings.Repeat("x", 500) + `"}`)
+	body := benchBody
 	done := drain(b, s, "d")
 	cpu0 := cpuTime()
 	b.SetParallelism(16) // 32 senders on 2 cores
@@ -410,13 +416,9 @@ func cpuTime() time.Duration {
 // one Process transaction, and a consumer acknowledges them. Compare its
 // CPU per event with BenchmarkDirectPath.
 func BenchmarkInboxPath(b *testing.B) {
-	s, err := Open(Options{Dir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := benchStore(b)
 	ids := event.NewIDs()
-	body := json.RawMessage(`{"pad":"` + strings.Repeat("x", 500) + `"}`)
+	body := benchBody
 	in := make(chan *event.Event, 8192)
 	processed := make(chan struct{})
 	go func() {
@@ -474,17 +476,13 @@ func BenchmarkInboxPath(b *testing.B) {
 // bytes written with pwrite into a file written once before, then one
 // fdatasync. Each reports wall time and CPU time per sync.
 func BenchmarkGroupSync(b *testing.B) {
-	body := json.RawMessage(`{"pad":"` + strings.Repeat("x", 500) + `"}`)
+	body := benchBody
 	report := func(b *testing.B, cpu0 time.Duration) {
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "wall-µs/sync")
 		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/sync")
 	}
 	b.Run("badger", func(b *testing.B) {
-		s, err := Open(Options{Dir: b.TempDir()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
+		s := benchStore(b)
 		ids := event.NewIDs()
 		items := make([]component.Item, 10)
 		cpu0 := cpuTime()
